@@ -1,0 +1,76 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../common/errors';
+import { createLogger } from './logger';
+import { addPipelineOptions, addStoreOptions, LOG_LEVELS } from './options';
+import { runCapture, type CaptureOptions } from './run-capture';
+import { runReplay, type ReplayOptions } from './run-replay';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+function buildProgram(run: (action: () => Promise<number>) => void): Command {
+  const program = new Command('packetflux')
+    .description('Network traffic to InfluxDB and Grafana: captures or replays packets, classifies flows with nDPI,\nwrites interface, host and application traffic every step, and serves ntopng metric names.')
+    .version(require('../../package.json').version as string)
+    .showHelpAfterError('(run with --help for every option)')
+    .exitOverride();
+
+  addPipelineOptions(
+    addStoreOptions(
+      program
+        .command('capture')
+        .description('capture live on one or more interfaces until SIGINT/SIGTERM, then flush')
+        .addOption(
+          new Option('-i, --interface <name>', 'interface to capture on; repeat or comma-separate for several')
+            .env('PACKETFLUX_INTERFACE')
+            .argParser(collect)
+            .makeOptionMandatory(),
+        )
+        .addOption(new Option('--bpf <filter>', 'BPF capture filter, tcpdump syntax').env('PACKETFLUX_BPF').default(''))
+        .addOption(new Option('--capture-buffer <size>', 'libpcap kernel buffer per interface').env('PACKETFLUX_CAPTURE_BUFFER').default('32M'))
+        .addOption(new Option('--api-port <port>', 'serve the HTTP API on this port (0: off)').env('PACKETFLUX_API_PORT').default('3001')),
+    ),
+  ).action((o: CaptureOptions) => run(async () => runCapture(o, createLogger(checkLevel(o.logLevel)))));
+
+  addPipelineOptions(
+    addStoreOptions(
+      program
+        .command('replay')
+        .description("read a pcap or pcapng file as fast as possible on the file's own clock, write it, print a summary")
+        .argument('<file>', 'capture file (pcap or pcapng, any byte order, micro- or nanosecond)')
+        .addOption(new Option('--interface-name <name>', "name to report the file's interface under (default: the pcapng interface name, else the file name)").env('PACKETFLUX_INTERFACE_NAME'))
+        .addOption(new Option('--json', 'print the summary as one JSON object on stdout').env('PACKETFLUX_JSON'))
+        .addOption(new Option('--no-progress', 'no progress bar (it only shows when stderr is a terminal)').env('PACKETFLUX_NO_PROGRESS')),
+    ),
+  ).action((file: string, o: ReplayOptions) => run(async () => runReplay(file, { ...o, json: o.json ?? false }, createLogger(checkLevel(o.logLevel)))));
+
+  return program;
+}
+
+function checkLevel(level: string): string {
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`--log-level: '${level}' is not one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+/** Runs the command line; resolves to the process exit code (2 for bad options). */
+export async function main(argv: string[]): Promise<number> {
+  let action: (() => Promise<number>) | undefined;
+  const program = buildProgram((a) => {
+    action = a;
+  });
+  try {
+    await program.parseAsync(argv);
+    return action ? await action() : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`packetflux: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,152 @@
+import { hostname, homedir } from 'node:os';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { parseByteSize, parseDurationSeconds } from '../common/duration';
+import { ConfigError } from '../common/errors';
+import type { PipelineConfig } from '../pipeline/traffic-pipeline';
+import { DEFAULT_LOCAL_NETWORKS, LocalNetworks } from '../stats/local-networks';
+import type { InfluxTarget } from '../store/influx-target';
+import type { InfluxWriterConfig } from '../store/influx-writer';
+
+/** Every option also reads `PACKETFLUX_<LONG_NAME>`, so docker-compose and systemd need no flags. */
+function opt(flags: string, description: string, defaultValue?: string): Option {
+  const long = /--(?:no-)?([a-z0-9-]+)/.exec(flags)?.[1] ?? '';
+  const negated = flags.includes('--no-');
+  const o = new Option(flags, description).env(`PACKETFLUX_${(negated ? `no-${long}` : long).replace(/-/g, '_').toUpperCase()}`);
+  return defaultValue === undefined ? o : o.default(defaultValue);
+}
+
+export function addStoreOptions(cmd: Command): Command {
+  return cmd
+    .addOption(opt('--influx-url <url>', 'InfluxDB base URL, e.g. http://127.0.0.1:8086; without it nothing is written'))
+    .addOption(opt('--influx-db <db>', 'InfluxDB 1.x database (written through /write; created when missing)'))
+    .addOption(opt('--influx-rp <rp>', 'InfluxDB 1.x retention policy (default: the database default)'))
+    .addOption(opt('--influx-user <user>', 'InfluxDB 1.x user (HTTP Basic authentication)'))
+    .addOption(opt('--influx-password <password>', 'InfluxDB 1.x password'))
+    .addOption(opt('--influx-org <org>', 'InfluxDB 2.x/3.x organization (written through /api/v2/write)'))
+    .addOption(opt('--influx-bucket <bucket>', 'InfluxDB 2.x/3.x bucket'))
+    .addOption(opt('--influx-token <token>', 'InfluxDB 2.x/3.x API token'))
+    .addOption(opt('--influx-timeout <duration>', 'timeout of one InfluxDB request', '10s'))
+    .addOption(opt('--spool-dir <dir>', 'where batches InfluxDB did not take wait for it (default: ~/.local/state/packetflux/spool/<probe>)'))
+    .addOption(opt('--spool-max-bytes <size>', 'bound of the spool on disk; past it the oldest batches are dropped', '256M'))
+    .addOption(opt('--probe <name>', 'name of this collector in the `probe` tag (default: the host name)'));
+}
+
+export function addPipelineOptions(cmd: Command): Command {
+  return cmd
+    .addOption(opt('--step <duration>', 'time between points of a series: traffic is summed per step', '5s'))
+    .addOption(
+      opt(
+        '--local-networks <cidrs>',
+        `comma-separated networks whose hosts are tracked (default: ${DEFAULT_LOCAL_NETWORKS.join(',')}, plus the captured interfaces' networks)`,
+      ),
+    )
+    .addOption(opt('--max-hosts <n>', 'bound on tracked local hosts; further hosts count in interface totals only', '65536'))
+    .addOption(opt('--max-flows <n>', 'bound on concurrent flows; when full the least recently seen flow is evicted', '262144'))
+    .addOption(opt('--tcp-idle <duration>', 'a TCP flow ends after this long without packets', '120s'))
+    .addOption(opt('--udp-idle <duration>', 'a UDP flow ends after this long without packets', '60s'))
+    .addOption(opt('--other-idle <duration>', 'an ICMP or other flow ends after this long without packets', '30s'))
+    .addOption(opt('--no-host-protocols', 'do not write per-host protocol series (host_l7)'))
+    .addOption(opt('--max-protocols-per-host <n>', "per host and step, protocols past this many are summed as 'Other'", '20'))
+    .addOption(opt('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info'));
+}
+
+export interface StoreOptions {
+  influxUrl?: string;
+  influxDb?: string;
+  influxRp?: string;
+  influxUser?: string;
+  influxPassword?: string;
+  influxOrg?: string;
+  influxBucket?: string;
+  influxToken?: string;
+  influxTimeout: string;
+  spoolDir?: string;
+  spoolMaxBytes: string;
+  probe?: string;
+}
+
+export interface PipelineOptions {
+  step: string;
+  localNetworks?: string;
+  maxHosts: string;
+  maxFlows: string;
+  tcpIdle: string;
+  udpIdle: string;
+  otherIdle: string;
+  hostProtocols: boolean;
+  maxProtocolsPerHost: string;
+  logLevel: string;
+}
+
+export function positiveInt(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${what}: '${text}' is not a positive whole number`);
+  return n;
+}
+
+/** The InfluxDB target named by the options, or undefined when none is given. */
+export function influxTarget(o: StoreOptions): InfluxTarget | undefined {
+  const v1 = o.influxDb !== undefined || o.influxRp !== undefined || o.influxUser !== undefined || o.influxPassword !== undefined;
+  const v2 = o.influxOrg !== undefined || o.influxBucket !== undefined || o.influxToken !== undefined;
+  if (!o.influxUrl) {
+    if (v1 || v2) throw new ConfigError('--influx-url is needed with the other --influx-* options');
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(o.influxUrl);
+  } catch {
+    throw new ConfigError(`--influx-url: '${o.influxUrl}' is not a URL (example: http://127.0.0.1:8086)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('--influx-url must be http:// or https://');
+  const base = o.influxUrl.replace(/\/+$/, '');
+  if (v1 && v2) throw new ConfigError('give either --influx-db (InfluxDB 1.x) or --influx-org/--influx-bucket/--influx-token (2.x), not both');
+  if (v2) {
+    if (!o.influxOrg || !o.influxBucket || !o.influxToken) throw new ConfigError('InfluxDB 2.x needs all of --influx-org, --influx-bucket and --influx-token');
+    return { kind: 'v2', url: base, org: o.influxOrg, bucket: o.influxBucket, token: o.influxToken };
+  }
+  if (!o.influxDb) throw new ConfigError('--influx-url needs --influx-db (InfluxDB 1.x) or --influx-org, --influx-bucket and --influx-token (2.x)');
+  if ((o.influxUser === undefined) !== (o.influxPassword === undefined)) throw new ConfigError('--influx-user and --influx-password go together');
+  return { kind: 'v1', url: base, db: o.influxDb, rp: o.influxRp, user: o.influxUser, password: o.influxPassword };
+}
+
+export function probeName(o: StoreOptions): string {
+  return o.probe ?? hostname();
+}
+
+export function writerConfig(o: StoreOptions, target: InfluxTarget): InfluxWriterConfig {
+  const probe = probeName(o);
+  const stateHome = process.env.STATE_DIRECTORY ?? process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state');
+  return {
+    target,
+    probe,
+    spoolDir: o.spoolDir ?? join(stateHome, 'packetflux', 'spool', probe.replace(/[^A-Za-z0-9._-]/g, '_')),
+    spoolMaxBytes: parseByteSize(o.spoolMaxBytes, '--spool-max-bytes'),
+    timeoutMs: parseDurationSeconds(o.influxTimeout, '--influx-timeout') * 1000,
+    maxPendingBatches: 64,
+    retryMinMs: 1000,
+    retryMaxMs: 30_000,
+  };
+}
+
+export function pipelineConfig(o: PipelineOptions, extraLocalNetworks: string[]): PipelineConfig {
+  const cidrs = o.localNetworks
+    ? o.localNetworks.split(',').map((s) => s.trim()).filter(Boolean)
+    : [...DEFAULT_LOCAL_NETWORKS, ...extraLocalNetworks];
+  return {
+    stepSeconds: parseDurationSeconds(o.step, '--step'),
+    localNetworks: new LocalNetworks(cidrs),
+    maxHosts: positiveInt(o.maxHosts, '--max-hosts'),
+    flows: {
+      maxFlows: positiveInt(o.maxFlows, '--max-flows'),
+      tcpIdleSeconds: parseDurationSeconds(o.tcpIdle, '--tcp-idle'),
+      udpIdleSeconds: parseDurationSeconds(o.udpIdle, '--udp-idle'),
+      otherIdleSeconds: parseDurationSeconds(o.otherIdle, '--other-idle'),
+    },
+    hostProtocols: o.hostProtocols,
+    maxProtocolsPerHost: positiveInt(o.maxProtocolsPerHost, '--max-protocols-per-host'),
+  };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

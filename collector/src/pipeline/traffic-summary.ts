@@ -1,0 +1,84 @@
+import type { HostTable } from '../stats/host-table';
+
+/** The `replay --json` summary of DESIGN.md. */
+export interface ReplaySummary {
+  packets: number;
+  bytes: number;
+  flows: number;
+  seconds: number;
+  pps: number;
+  interfaces: Record<string, { packets: number; bytes: number }>;
+  protocols: Record<string, { packets: number; bytes: number; flows: number }>;
+  hosts: Record<string, { bytesSent: number; bytesRcvd: number; packetsSent: number; packetsRcvd: number }>;
+}
+
+/** Running totals since start, kept per step and per flow end (never per packet). */
+export class TrafficSummary {
+  flows = 0;
+  private readonly interfaces = new Map<string, { packets: number; bytes: number }>();
+  private readonly protocols = new Map<number, { packets: number; bytes: number; flows: number }>();
+
+  addInterface(name: string): void {
+    if (!this.interfaces.has(name)) this.interfaces.set(name, { packets: 0, bytes: 0 });
+  }
+
+  addInterfaceTraffic(name: string, bytes: number, packets: number): void {
+    const t = this.interfaces.get(name);
+    if (t) {
+      t.bytes += bytes;
+      t.packets += packets;
+    }
+  }
+
+  addProtocol(proto: number, bytes: number, packets: number, newFlow: boolean): void {
+    let t = this.protocols.get(proto);
+    if (!t) {
+      t = { packets: 0, bytes: 0, flows: 0 };
+      this.protocols.set(proto, t);
+    }
+    t.bytes += bytes;
+    t.packets += packets;
+    if (newFlow) t.flows++;
+  }
+
+  /** The summary; `hosts` keys are `address` (or `ifname/address` when a host appears on several interfaces). */
+  build(seconds: number, protocolName: (id: number) => string, hosts: HostTable, ifname: (i: number) => string): ReplaySummary {
+    let packets = 0;
+    let bytes = 0;
+    const interfaces: ReplaySummary['interfaces'] = {};
+    for (const [name, t] of this.interfaces) {
+      interfaces[name] = { ...t };
+      packets += t.packets;
+      bytes += t.bytes;
+    }
+    const protocols: ReplaySummary['protocols'] = {};
+    for (const [id, t] of this.protocols) {
+      const name = protocolName(id);
+      const acc = (protocols[name] ??= { packets: 0, bytes: 0, flows: 0 });
+      acc.packets += t.packets;
+      acc.bytes += t.bytes;
+      acc.flows += t.flows;
+    }
+    const hostRows: ReplaySummary['hosts'] = {};
+    const multi = this.interfaces.size > 1;
+    for (let s = 0; s < hosts.size; s++) {
+      const key = multi ? `${ifname(hosts.ifIndex[s])}/${hosts.address[s]}` : hosts.address[s];
+      hostRows[key] = {
+        bytesSent: hosts.totalBytesSent[s],
+        bytesRcvd: hosts.totalBytesRcvd[s],
+        packetsSent: hosts.totalPacketsSent[s],
+        packetsRcvd: hosts.totalPacketsRcvd[s],
+      };
+    }
+    return {
+      packets,
+      bytes,
+      flows: this.flows,
+      seconds,
+      pps: seconds > 0 ? Math.round(packets / seconds) : 0,
+      interfaces,
+      protocols,
+      hosts: hostRows,
+    };
+  }
+}
