@@ -11,7 +11,9 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 function buildProgram(run: (action: () => Promise<number>) => void): Command {
   const program = new Command('packetflux')
-    .description('Network traffic to InfluxDB and Grafana: captures or replays packets, classifies flows with nDPI,\nwrites interface, host and application traffic every step, and serves ntopng metric names.')
+    .description(
+      'Network traffic to InfluxDB and Grafana: captures or replays packets, classifies flows with nDPI, writes interface, host and application traffic every step, and serves ntopng metric names.',
+    )
     .version(require('../../package.json').version as string)
     .showHelpAfterError('(run with --help for every option)')
     .exitOverride();

@@ -1,0 +1,35 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const COLLECTOR_DIR = join(__dirname, '..', '..');
+export const REPO_DIR = join(COLLECTOR_DIR, '..');
+const BIN = join(COLLECTOR_DIR, 'bin', 'packetflux.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the built `packetflux` command (run `npm run build` first) with a clean environment for its options. */
+export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  if (!existsSync(join(COLLECTOR_DIR, 'dist', 'cli', 'main.js'))) throw new Error('collector is not built: run `npm run build` first');
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PACKETFLUX_')));
+  return spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function finished(proc: ChildProcess): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return finished(startCli(args, env));
+}
