@@ -1,9 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../common/errors';
 import { createLogger } from './logger';
-import { addPipelineOptions, addStoreOptions, LOG_LEVELS } from './options';
+import { addApiOptions, addPipelineOptions, addStoreOptions, LOG_LEVELS } from './options';
 import { runCapture, type CaptureOptions } from './run-capture';
 import { runReplay, type ReplayOptions } from './run-replay';
+import { runServe, type ServeOptions } from './run-serve';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -18,7 +19,7 @@ function buildProgram(run: (action: () => Promise<number>) => void): Command {
     .showHelpAfterError('(run with --help for every option)')
     .exitOverride();
 
-  addPipelineOptions(
+  const capture = addPipelineOptions(
     addStoreOptions(
       program
         .command('capture')
@@ -30,10 +31,10 @@ function buildProgram(run: (action: () => Promise<number>) => void): Command {
             .makeOptionMandatory(),
         )
         .addOption(new Option('--bpf <filter>', 'BPF capture filter, tcpdump syntax').env('PACKETFLUX_BPF').default(''))
-        .addOption(new Option('--capture-buffer <size>', 'libpcap kernel buffer per interface').env('PACKETFLUX_CAPTURE_BUFFER').default('32M'))
-        .addOption(new Option('--api-port <port>', 'serve the HTTP API on this port (0: off)').env('PACKETFLUX_API_PORT').default('3001')),
+        .addOption(new Option('--capture-buffer <size>', 'libpcap kernel buffer per interface').env('PACKETFLUX_CAPTURE_BUFFER').default('32M')),
     ),
-  ).action((o: CaptureOptions) => run(async () => runCapture(o, createLogger(checkLevel(o.logLevel)))));
+  );
+  addApiOptions(capture, '3001').action((o: CaptureOptions) => run(async () => runCapture(o, createLogger(checkLevel(o.logLevel)))));
 
   addPipelineOptions(
     addStoreOptions(
@@ -46,6 +47,11 @@ function buildProgram(run: (action: () => Promise<number>) => void): Command {
         .addOption(new Option('--no-progress', 'no progress bar (it only shows when stderr is a terminal)').env('PACKETFLUX_NO_PROGRESS')),
     ),
   ).action((file: string, o: ReplayOptions) => run(async () => runReplay(file, { ...o, json: o.json ?? false }, createLogger(checkLevel(o.logLevel)))));
+
+  const serve = addStoreOptions(program.command('serve').description('serve the HTTP API over what collectors wrote to InfluxDB'))
+    .addOption(new Option('--step <duration>', 'the collectors\' step: query buckets are whole multiples of it').env('PACKETFLUX_STEP').default('5s'))
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug or trace').env('PACKETFLUX_LOG_LEVEL').default('info'));
+  addApiOptions(serve, '3001').action((o: ServeOptions) => run(async () => runServe(o, createLogger(checkLevel(o.logLevel)))));
 
   return program;
 }

@@ -51,6 +51,37 @@ export function addPipelineOptions(cmd: Command): Command {
     .addOption(opt('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info'));
 }
 
+export function addApiOptions(cmd: Command, defaultPort: string): Command {
+  return cmd
+    .addOption(opt('--api-port <port>', `port of the HTTP API that Grafana reads${cmd.name() === 'capture' ? ' (0: no API)' : ''}`, defaultPort))
+    .addOption(opt('--api-host <address>', 'address the API listens on (0.0.0.0 for every interface)', '127.0.0.1'))
+    .addOption(opt('--api-token <token>', 'require `Authorization: Bearer <token>` on every request but /api/health'))
+    .addOption(opt('--api-cors <origin>', 'allow browser requests from this origin (CORS); off by default'))
+    .addOption(opt('--max-range <duration>', 'longest time range one query may ask for', '400d'))
+    .addOption(opt('--query-timeout <duration>', 'timeout of the InfluxDB queries behind one API request', '10s'))
+    .addOption(opt('--catalog-refresh <duration>', 'how often the known interfaces, hosts and protocols are re-read from InfluxDB', '30s'))
+    .addOption(opt('--catalog-lookback <duration>', 'only offer entities seen within this time (default: everything the database holds)'))
+    .addOption(opt('--catalog-max <n>', 'cap on values read per tag (interfaces, hosts, protocols) per interface', '100000'));
+}
+
+export interface ApiOptions {
+  apiPort: string;
+  apiHost: string;
+  apiToken?: string;
+  apiCors?: string;
+  maxRange: string;
+  queryTimeout: string;
+  catalogRefresh: string;
+  catalogLookback?: string;
+  catalogMax: string;
+}
+
+export function apiPort(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`--api-port: '${text}' is not a port (0-65535)`);
+  return n;
+}
+
 export interface StoreOptions {
   influxUrl?: string;
   influxDb?: string;

@@ -86,14 +86,14 @@ describe('replay counts exactly what tshark reads', () => {
       for (const ip of hosts) expect({ ip, ...ours[ip] }).toEqual({ ip, ...(await tsharkHostBytes(file, ip)) });
     });
 
-    it('steps add up to the totals, and application protocols add up to the interface totals', () => {
-      const stepBytes = replay.steps.flatMap((s) => s.interfaces).reduce((a, i) => a + i.bytes, 0);
-      const l7Bytes = replay.steps.flatMap((s) => s.protocols).reduce((a, p) => a + p.bytes, 0);
-      const l7Packets = replay.steps.flatMap((s) => s.protocols).reduce((a, p) => a + p.packets, 0);
-      const ipPackets = Object.values(replay.summary.protocols).reduce((a, p) => a + p.packets, 0);
-      expect(stepBytes).toBe(replay.summary.bytes);
-      expect(l7Packets).toBe(ipPackets);
-      expect(l7Bytes).toBe(Object.values(replay.summary.protocols).reduce((a, p) => a + p.bytes, 0));
+    it('steps add up to the totals, and protocol series (Non-IP and Malformed included) stack up to the interface totals', () => {
+      const sum = <T>(rows: T[], f: (r: T) => number): number => rows.reduce((a, r) => a + f(r), 0);
+      const protocols = replay.steps.flatMap((s) => s.protocols);
+      expect(sum(replay.steps.flatMap((s) => s.interfaces), (i) => i.bytes)).toBe(replay.summary.bytes);
+      expect(sum(protocols, (p) => p.bytes)).toBe(replay.summary.bytes);
+      expect(sum(protocols, (p) => p.packets)).toBe(replay.summary.packets);
+      expect(sum(Object.values(replay.summary.protocols), (p) => p.bytes)).toBe(replay.summary.bytes);
+      expect(sum(protocols, (p) => p.flows)).toBe(replay.summary.flows);
       for (const s of replay.steps) expect(s.endMs % 5000).toBe(0);
     });
   });

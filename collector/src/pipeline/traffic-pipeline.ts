@@ -31,6 +31,9 @@ const MAX_INTERFACES = 256;
 const FEEDING = 0;
 const CLASSIFIED = 1;
 const UNKNOWN_PROTOCOL = 0;
+/** Pseudo-protocols for frames that belong to no flow, so protocol series add up to interface totals. */
+const NON_IP = -1;
+const MALFORMED = -2;
 
 /**
  * The per-packet path: decode, account interface and local-host traffic, find the flow,
@@ -45,8 +48,14 @@ export class TrafficPipeline implements PacketHandler {
   private readonly ifBytes = new Float64Array(MAX_INTERFACES);
   private readonly ifPackets = new Float64Array(MAX_INTERFACES);
   private readonly ifDrops = new Float64Array(MAX_INTERFACES);
+  /** Totals since start, per interface. */
   readonly malformed = new Float64Array(MAX_INTERFACES);
   readonly notIp = new Float64Array(MAX_INTERFACES);
+  // The current step's frames without a flow, per interface.
+  private readonly stepNonIpBytes = new Float64Array(MAX_INTERFACES);
+  private readonly stepNonIpPackets = new Float64Array(MAX_INTERFACES);
+  private readonly stepMalformedBytes = new Float64Array(MAX_INTERFACES);
+  private readonly stepMalformedPackets = new Float64Array(MAX_INTERFACES);
 
   private readonly view = new PacketView();
   private readonly flows: FlowTable;
@@ -117,8 +126,15 @@ export class TrafficPipeline implements PacketHandler {
     const local = this.config.localNetworks;
     const hosts = this.hosts;
     if (status !== DecodeStatus.Ok) {
-      if (status === DecodeStatus.NotIp) this.notIp[ifIndex]++;
-      else this.malformed[ifIndex]++;
+      if (status === DecodeStatus.NotIp) {
+        this.notIp[ifIndex]++;
+        this.stepNonIpBytes[ifIndex] += wireLen;
+        this.stepNonIpPackets[ifIndex]++;
+      } else {
+        this.malformed[ifIndex]++;
+        this.stepMalformedBytes[ifIndex] += wireLen;
+        this.stepMalformedPackets[ifIndex]++;
+      }
       if (status === DecodeStatus.SourceOnly && local.contains(view.src, view.ipVersion)) {
         const h = hosts.slotOf(view.src, view.ipVersion, ifIndex);
         if (h !== -1) hosts.addSent(h, wireLen);
@@ -260,6 +276,15 @@ export class TrafficPipeline implements PacketHandler {
       interfaces.push({ ifname: this.interfaceNames[i], bytes: this.ifBytes[i], packets: this.ifPackets[i], drops: this.ifDrops[i] });
       this.summary.addInterfaceTraffic(this.interfaceNames[i], this.ifBytes[i], this.ifPackets[i]);
       this.ifBytes[i] = this.ifPackets[i] = this.ifDrops[i] = 0;
+      if (this.stepNonIpPackets[i] > 0) {
+        this.l7.addFlow(i, NON_IP, 0, this.stepNonIpBytes[i], this.stepNonIpPackets[i], false);
+        this.summary.addProtocol(NON_IP, this.stepNonIpBytes[i], this.stepNonIpPackets[i], false);
+      }
+      if (this.stepMalformedPackets[i] > 0) {
+        this.l7.addFlow(i, MALFORMED, 0, this.stepMalformedBytes[i], this.stepMalformedPackets[i], false);
+        this.summary.addProtocol(MALFORMED, this.stepMalformedBytes[i], this.stepMalformedPackets[i], false);
+      }
+      this.stepNonIpBytes[i] = this.stepNonIpPackets[i] = this.stepMalformedBytes[i] = this.stepMalformedPackets[i] = 0;
     }
     const hosts: StepSnapshot['hosts'] = [];
     const h = this.hosts;
@@ -288,7 +313,7 @@ export class TrafficPipeline implements PacketHandler {
       ifname: this.interfaceNames[this.hosts.ifIndex[slot]],
       host: this.hosts.address[slot],
     }),
-    protocol: (id: number): string => this.deps.classifier?.protocolName(id) ?? 'Unknown',
+    protocol: (id: number): string => (id === NON_IP ? 'Non-IP' : id === MALFORMED ? 'Malformed' : (this.deps.classifier?.protocolName(id) ?? 'Unknown')),
     category: (id: number): string => this.deps.classifier?.categoryName(id) ?? 'Unspecified',
   };
 }

@@ -30,6 +30,10 @@ export class TrafficSummary {
     }
   }
 
+  interfaceTotals(name: string): { packets: number; bytes: number } {
+    return this.interfaces.get(name) ?? { packets: 0, bytes: 0 };
+  }
+
   addProtocol(proto: number, bytes: number, packets: number, newFlow: boolean): void {
     let t = this.protocols.get(proto);
     if (!t) {

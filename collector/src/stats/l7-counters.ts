@@ -38,7 +38,7 @@ export class L7Counters {
   constructor(private readonly maxProtocolsPerHost: number) {}
 
   addFlow(ifIndex: number, proto: number, category: number, bytes: number, packets: number, newFlow: boolean): void {
-    const key = ifIndex * 2 ** 32 + proto * 2 ** 16 + category;
+    const key = ifIndex * 2 ** 32 + (proto + 2) * 2 ** 16 + category;
     let c = this.protocols.get(key);
     if (!c) {
       c = { ifIndex, proto, category, bytes: 0, packets: 0, flows: 0 };
@@ -50,7 +50,7 @@ export class L7Counters {
   }
 
   addHost(hostSlot: number, proto: number, category: number, bytesSent: number, bytesRcvd: number): void {
-    const key = hostSlot * 2 ** 32 + proto * 2 ** 16 + category;
+    const key = hostSlot * 2 ** 32 + (proto + 2) * 2 ** 16 + category;
     let c = this.hostProtocols.get(key);
     if (!c) {
       c = { hostSlot, proto, category, bytesSent: 0, bytesRcvd: 0 };

@@ -1,0 +1,295 @@
+/**
+ * Turns a resolved metric and a time range into InfluxQL, runs it and shapes the answer into
+ * series of evenly spaced buckets.
+ *
+ * Points are per-step deltas timestamped at the *end* of their step, so a bucket
+ * `[start, start + width)` holds the points with `start < time <= start + width`. InfluxDB's
+ * buckets are `[b, b + width)`, hence `GROUP BY time(width, 1ms)` and each bucket is reported
+ * at its InfluxDB start minus 1 ms. The range is widened to whole buckets, so every bucket is
+ * complete and `rate × bucket seconds` summed over the buckets is exactly the traffic stored
+ * for the widened range.
+ */
+import type { InfluxQueryRunner, InfluxStatementResult } from '../store/influx-reader';
+import { durationLiteral, quoteIdent, quoteString, timeLiteral } from '../store/influxql';
+import { FIELDS, MEASUREMENTS, TAGS } from '../store/schema';
+import type { MetricKind, ResolvedMetric, Unit } from './metric-names';
+
+export interface BucketGrid {
+  /** Start of the first bucket (epoch ms, a multiple of `widthMs`). */
+  startMs: number;
+  /** End of the last bucket (exclusive). */
+  endMs: number;
+  widthMs: number;
+  count: number;
+}
+
+/**
+ * Bucket width = max(intervalMs, step, range / maxDataPoints) rounded up to a whole number of
+ * steps; the range widened to whole buckets.
+ */
+export function bucketGrid(
+  fromMs: number,
+  toMs: number,
+  intervalMs: number,
+  maxDataPoints: number,
+  stepSeconds: number,
+): BucketGrid {
+  const stepMs = Math.round(stepSeconds * 1000);
+  const wanted = Math.max(intervalMs, stepMs, Math.ceil((toMs - fromMs) / maxDataPoints));
+  const widthMs = Math.ceil(wanted / stepMs) * stepMs;
+  const startMs = Math.floor(fromMs / widthMs) * widthMs;
+  let endMs = Math.ceil(toMs / widthMs) * widthMs;
+  if (endMs <= startMs) endMs = startMs + widthMs;
+  return { startMs, endMs, widthMs, count: (endMs - startMs) / widthMs };
+}
+
+export interface Series {
+  name: string;
+  labels: Record<string, string>;
+  unit: Unit;
+  times: number[];
+  values: number[];
+}
+
+export interface QueryOptions {
+  /** Restrict to one probe; all probes when absent. */
+  probe?: string;
+  /** Top N for multi-series metrics. */
+  top: number;
+  signal?: AbortSignal;
+}
+
+type Transform = 'rate' | 'cumulative';
+
+interface Shape {
+  measurement: string;
+  fields: string[];
+  transform: Transform;
+  /** Multi-series metrics: the tag that splits the series. */
+  splitBy?: string;
+}
+
+const BYTES_BOTH = [FIELDS.bytesSent, FIELDS.bytesRcvd];
+
+function shapeOf(metric: ResolvedMetric): Shape {
+  const host = metric.family.scope === 'host';
+  const kind: MetricKind = metric.family.kind;
+  switch (kind) {
+    case 'traffic_bps':
+      return host
+        ? { measurement: MEASUREMENTS.host, fields: BYTES_BOTH, transform: 'rate' }
+        : { measurement: MEASUREMENTS.interface, fields: [FIELDS.bytes], transform: 'rate' };
+    case 'traffic_sent_bps':
+      return { measurement: MEASUREMENTS.host, fields: [FIELDS.bytesSent], transform: 'rate' };
+    case 'traffic_rcvd_bps':
+      return { measurement: MEASUREMENTS.host, fields: [FIELDS.bytesRcvd], transform: 'rate' };
+    case 'traffic_pps':
+      return host
+        ? {
+            measurement: MEASUREMENTS.host,
+            fields: [FIELDS.packetsSent, FIELDS.packetsRcvd],
+            transform: 'rate',
+          }
+        : { measurement: MEASUREMENTS.interface, fields: [FIELDS.packets], transform: 'rate' };
+    case 'traffic_total_bytes':
+      return host
+        ? { measurement: MEASUREMENTS.host, fields: BYTES_BOTH, transform: 'cumulative' }
+        : { measurement: MEASUREMENTS.interface, fields: [FIELDS.bytes], transform: 'cumulative' };
+    case 'traffic_total_packets':
+      return { measurement: MEASUREMENTS.interface, fields: [FIELDS.packets], transform: 'cumulative' };
+    case 'protocol_bps':
+      return host
+        ? { measurement: MEASUREMENTS.hostL7, fields: BYTES_BOTH, transform: 'rate' }
+        : { measurement: MEASUREMENTS.interfaceL7, fields: [FIELDS.bytes], transform: 'rate' };
+    case 'allprotocols_bps':
+      return host
+        ? { measurement: MEASUREMENTS.hostL7, fields: BYTES_BOTH, transform: 'rate', splitBy: TAGS.proto }
+        : {
+            measurement: MEASUREMENTS.interfaceL7,
+            fields: [FIELDS.bytes],
+            transform: 'rate',
+            splitBy: TAGS.proto,
+          };
+    case 'allcategories_bps':
+      return host
+        ? { measurement: MEASUREMENTS.hostL7, fields: BYTES_BOTH, transform: 'rate', splitBy: TAGS.category }
+        : {
+            measurement: MEASUREMENTS.interfaceL7,
+            fields: [FIELDS.bytes],
+            transform: 'rate',
+            splitBy: TAGS.category,
+          };
+    case 'tophosts_bps':
+      return { measurement: MEASUREMENTS.host, fields: BYTES_BOTH, transform: 'rate', splitBy: TAGS.host };
+  }
+}
+
+/** The tag conditions that select the metric's entity (and probe), escaped. */
+function conditions(metric: ResolvedMetric, probe: string | undefined): string[] {
+  const out = [`${quoteIdent(TAGS.ifname)} = ${quoteString(metric.ifname)}`];
+  if (metric.host !== undefined) out.push(`${quoteIdent(TAGS.host)} = ${quoteString(metric.host)}`);
+  if (metric.proto !== undefined) out.push(`${quoteIdent(TAGS.proto)} = ${quoteString(metric.proto)}`);
+  if (probe !== undefined) out.push(`${quoteIdent(TAGS.probe)} = ${quoteString(probe)}`);
+  return out;
+}
+
+function selectSums(fields: string[]): string {
+  return fields.map((f, i) => `SUM(${quoteIdent(f)}) AS ${quoteIdent(`f${i}`)}`).join(', ');
+}
+
+function timeBounds(grid: BucketGrid): string {
+  return `time > ${timeLiteral(grid.startMs)} AND time <= ${timeLiteral(grid.endMs)}`;
+}
+
+/** Per-bucket sums, optionally restricted to some values of a tag and split by it. */
+export function bucketQuery(
+  metric: ResolvedMetric,
+  grid: BucketGrid,
+  probe: string | undefined,
+  split?: { tag: string; values: string[] },
+): string {
+  const shape = shapeOf(metric);
+  const where = conditions(metric, probe);
+  if (split && split.values.length > 0) {
+    where.push(`(${split.values.map((v) => `${quoteIdent(split.tag)} = ${quoteString(v)}`).join(' OR ')})`);
+  }
+  where.push(timeBounds(grid));
+  const groupBy = [`time(${durationLiteral(grid.widthMs)}, 1ms)`];
+  if (split) groupBy.push(quoteIdent(split.tag));
+  return `SELECT ${selectSums(shape.fields)} FROM ${quoteIdent(shape.measurement)} WHERE ${where.join(' AND ')} GROUP BY ${groupBy.join(', ')} fill(0)`;
+}
+
+/** Totals over the whole range per value of the split tag (to pick the top N). */
+export function totalsQuery(metric: ResolvedMetric, grid: BucketGrid, probe: string | undefined): string {
+  const shape = shapeOf(metric);
+  if (!shape.splitBy) throw new Error(`${metric.name} is not a multi-series metric`);
+  const where = [...conditions(metric, probe), timeBounds(grid)];
+  return `SELECT ${selectSums(shape.fields)} FROM ${quoteIdent(shape.measurement)} WHERE ${where.join(' AND ')} GROUP BY ${quoteIdent(shape.splitBy)}`;
+}
+
+export const OTHER_SERIES = 'Other';
+
+export class QueryEngine {
+  constructor(
+    private readonly reader: InfluxQueryRunner,
+    private readonly onQuery?: (influxql: string) => void,
+  ) {}
+
+  async run(metric: ResolvedMetric, grid: BucketGrid, options: QueryOptions): Promise<Series[]> {
+    const shape = shapeOf(metric);
+    const baseLabels: Record<string, string> = { ifname: metric.ifname };
+    if (metric.host !== undefined) baseLabels.host = metric.host;
+    if (metric.proto !== undefined) baseLabels.proto = metric.proto;
+    if (options.probe !== undefined) baseLabels.probe = options.probe;
+    const times = Array.from({ length: grid.count }, (_, i) => grid.startMs + i * grid.widthMs);
+    const finish = (name: string, labels: Record<string, string>, sums: number[]): Series => ({
+      name,
+      labels,
+      unit: metric.family.unit,
+      times,
+      values: transform(sums, shape.transform, grid.widthMs, metric.family.unit),
+    });
+
+    if (!shape.splitBy) {
+      const [result] = await this.query(bucketQuery(metric, grid, options.probe), options.signal);
+      const sums = collectBuckets(result, grid).get('') ?? new Array<number>(grid.count).fill(0);
+      return [finish(metric.name, baseLabels, sums)];
+    }
+
+    const splitBy = shape.splitBy;
+    const [totalsResult] = await this.query(totalsQuery(metric, grid, options.probe), options.signal);
+    const totals = collectTotals(totalsResult, splitBy);
+    const ranked = [...totals]
+      .filter(([, total]) => total > 0)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const top = ranked.slice(0, options.top).map(([value]) => value);
+    const hasRest = ranked.length > top.length;
+    if (top.length === 0) return [];
+
+    const statements = [bucketQuery(metric, grid, options.probe, { tag: splitBy, values: top })];
+    if (hasRest) statements.push(bucketQuery(metric, grid, options.probe));
+    const results = await this.query(statements.join('; '), options.signal);
+    const perValue = collectBuckets(results[0], grid, splitBy);
+    const series = top.map((value) =>
+      finish(
+        value,
+        { ...baseLabels, [splitBy]: value },
+        perValue.get(value) ?? new Array<number>(grid.count).fill(0),
+      ),
+    );
+    if (hasRest) {
+      const all = collectBuckets(results[1], grid).get('') ?? new Array<number>(grid.count).fill(0);
+      const other = all.map((sum, i) => {
+        let rest = sum;
+        for (const value of top) rest -= perValue.get(value)?.[i] ?? 0;
+        return Math.max(0, rest);
+      });
+      if (other.some((v) => v > 0))
+        series.push(finish(OTHER_SERIES, { ...baseLabels, [splitBy]: OTHER_SERIES }, other));
+    }
+    return series;
+  }
+
+  private query(influxql: string, signal: AbortSignal | undefined): Promise<InfluxStatementResult[]> {
+    this.onQuery?.(influxql);
+    return this.reader.query(influxql, { signal });
+  }
+}
+
+/** Rates: per-bucket sum ÷ bucket seconds (× 8 for bits per second); totals: running sum. */
+function transform(sums: number[], how: Transform, widthMs: number, unit: Unit): number[] {
+  if (how === 'rate') {
+    const factor = (unit === 'bps' ? 8 : 1) / (widthMs / 1000);
+    return sums.map((v) => v * factor);
+  }
+  let running = 0;
+  return sums.map((v) => (running += v));
+}
+
+/** Sum of the `f*` columns of each row. */
+function rowSum(columns: string[], row: unknown[]): number {
+  let sum = 0;
+  for (let i = 0; i < columns.length; i++) {
+    if (columns[i].startsWith('f')) {
+      const v = row[i];
+      if (typeof v === 'number') sum += v;
+    }
+  }
+  return sum;
+}
+
+/** Per-bucket sums by value of `tag` (key `''` when not split). */
+function collectBuckets(
+  result: InfluxStatementResult | undefined,
+  grid: BucketGrid,
+  tag?: string,
+): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const series of result?.series ?? []) {
+    const key = tag ? (series.tags?.[tag] ?? '') : '';
+    let sums = out.get(key);
+    if (!sums) {
+      sums = new Array<number>(grid.count).fill(0);
+      out.set(key, sums);
+    }
+    const timeCol = series.columns.indexOf('time');
+    for (const row of series.values) {
+      const t = row[timeCol];
+      if (typeof t !== 'number') continue;
+      const index = Math.round((t - 1 - grid.startMs) / grid.widthMs);
+      if (index >= 0 && index < grid.count) sums[index] += rowSum(series.columns, row);
+    }
+  }
+  return out;
+}
+
+function collectTotals(result: InfluxStatementResult | undefined, tag: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const series of result?.series ?? []) {
+    const key = series.tags?.[tag] ?? '';
+    let total = out.get(key) ?? 0;
+    for (const row of series.values) total += rowSum(series.columns, row);
+    out.set(key, total);
+  }
+  return out;
+}
