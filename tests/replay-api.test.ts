@@ -18,10 +18,20 @@ interface Frame {
 }
 
 async function fileRange(file: string): Promise<{ from: string; to: string }> {
-  const { stdout } = await promisify(execFile)('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.time_epoch']);
+  const { stdout } = await promisify(execFile)('tshark', [
+    '-r',
+    file,
+    '-T',
+    'fields',
+    '-e',
+    'frame.time_epoch',
+  ]);
   const times = stdout.split('\n').filter(Boolean).map(Number);
   // From the step before the first packet to the step after the last: every point is inside.
-  return { from: new Date(Math.floor(times[0] / 5) * 5000 - 5000).toISOString(), to: new Date(Math.ceil(times[times.length - 1] / 5) * 5000 + 5000).toISOString() };
+  return {
+    from: new Date(Math.floor(times[0] / 5) * 5000 - 5000).toISOString(),
+    to: new Date(Math.ceil(times[times.length - 1] / 5) * 5000 + 5000).toISOString(),
+  };
 }
 
 /** Bytes behind a rate series: each bucket's bps × bucket seconds / 8. */
@@ -43,7 +53,12 @@ describe('pcap → packetflux replay → InfluxDB → packetflux serve', () => {
   afterAll(() => stack.stop());
 
   async function query(file: string, target: string, extra: Record<string, unknown> = {}): Promise<Frame[]> {
-    const r = await stack.post<Frame[]>('/api/query', { range: await fileRange(file), intervalMs: 5000, maxDataPoints: 1000, targets: [{ refId: 'A', target, ...extra }] });
+    const r = await stack.post<Frame[]>('/api/query', {
+      range: await fileRange(file),
+      intervalMs: 5000,
+      maxDataPoints: 1000,
+      targets: [{ refId: 'A', target, ...extra }],
+    });
     expect(r.status).toBe(200);
     return r.body;
   }
@@ -67,7 +82,11 @@ describe('pcap → packetflux replay → InfluxDB → packetflux serve', () => {
     const all = await query(TLS, 'interface_lo_tls_allprotocols_bps', { top: 100 });
     const [traffic] = await query(TLS, 'interface_lo_tls_traffic_bps');
     expect(all.map((f) => f.labels.proto).sort()).toEqual(Object.keys(tls.protocols).sort());
-    for (const f of all) expect({ proto: f.labels.proto, bytes: Math.round(bytesOf(f)) }).toEqual({ proto: f.labels.proto, bytes: tls.protocols[f.labels.proto].bytes });
+    for (const f of all)
+      expect({ proto: f.labels.proto, bytes: Math.round(bytesOf(f)) }).toEqual({
+        proto: f.labels.proto,
+        bytes: tls.protocols[f.labels.proto].bytes,
+      });
     expect(all.reduce((a, f) => a + bytesOf(f), 0)).toBeCloseTo(bytesOf(traffic), 6);
 
     const top2 = await query(TLS, 'interface_lo_tls_allprotocols_bps', { top: 2 });
@@ -109,7 +128,14 @@ describe('pcap → packetflux replay → InfluxDB → packetflux serve', () => {
       timeInfo: '',
       interval: '5s',
       intervalMs: 5000,
-      targets: [{ target: 'interface_vlan_traffic_bps', refId: 'A', type: 'timeserie', datasource: { type: 'grafana-simple-json-datasource', uid: 'x' } }],
+      targets: [
+        {
+          target: 'interface_vlan_traffic_bps',
+          refId: 'A',
+          type: 'timeserie',
+          datasource: { type: 'grafana-simple-json-datasource', uid: 'x' },
+        },
+      ],
       maxDataPoints: 1000,
       scopedVars: { __interval: { text: '5s', value: '5s' }, __interval_ms: { text: '5000', value: 5000 } },
       startTime: Date.now(),
@@ -125,7 +151,12 @@ describe('pcap → packetflux replay → InfluxDB → packetflux serve', () => {
   });
 
   it('an unknown name is a 400 naming the part that did not match', async () => {
-    const r = await stack.post<{ error: string }>('/api/query', { range: await fileRange(VLAN), intervalMs: 5000, maxDataPoints: 100, targets: [{ refId: 'A', target: 'interface_nosuchif_traffic_bps' }] });
+    const r = await stack.post<{ error: string }>('/api/query', {
+      range: await fileRange(VLAN),
+      intervalMs: 5000,
+      maxDataPoints: 100,
+      targets: [{ refId: 'A', target: 'interface_nosuchif_traffic_bps' }],
+    });
     expect(r.status).toBe(400);
     expect(r.body.error).toMatch(/nosuchif/);
   });

@@ -31,14 +31,38 @@ export class Stack {
   }
 
   async replay(file: string, extra: string[] = []): Promise<ReplaySummary> {
-    const r = await runCli(['replay', file, '--json', '--influx-url', this.influx.url, '--influx-db', this.db, '--probe', 'e2e', '--spool-dir', join(this.dir, 'spool'), ...extra]);
+    const r = await runCli([
+      'replay',
+      file,
+      '--json',
+      '--influx-url',
+      this.influx.url,
+      '--influx-db',
+      this.db,
+      '--probe',
+      'e2e',
+      '--spool-dir',
+      join(this.dir, 'spool'),
+      ...extra,
+    ]);
     if (r.code !== 0) throw new Error(`replay ${file} failed (${r.code}): ${r.stderr}`);
     return JSON.parse(r.stdout) as ReplaySummary;
   }
 
   async serveApi(extra: string[] = []): Promise<void> {
     const port = await freePort();
-    this.serve = startCli(['serve', '--influx-url', this.influx.url, '--influx-db', this.db, '--api-port', String(port), '--catalog-refresh', '1s', ...extra]);
+    this.serve = startCli([
+      'serve',
+      '--influx-url',
+      this.influx.url,
+      '--influx-db',
+      this.db,
+      '--api-port',
+      String(port),
+      '--catalog-refresh',
+      '1s',
+      ...extra,
+    ]);
     void finished(this.serve);
     this.apiUrl = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 20_000;
@@ -53,8 +77,16 @@ export class Stack {
     }
   }
 
-  async post<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.apiUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  async post<T>(
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.apiUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as T };
   }
 

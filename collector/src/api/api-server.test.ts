@@ -5,7 +5,16 @@ import { Catalog } from '../store/catalog';
 import { InfluxReader } from '../store/influx-reader';
 import { ApiServer } from './api-server';
 import type { ApiConfig, ApiDeps } from './types';
-import { ETH0_PROTOCOLS, EVIL_IF, STEP_MS, STEPS, T0, points, sumOf, writePoints } from '../test-support/api-test-data';
+import {
+  ETH0_PROTOCOLS,
+  EVIL_IF,
+  STEP_MS,
+  STEPS,
+  T0,
+  points,
+  sumOf,
+  writePoints,
+} from '../test-support/api-test-data';
 
 const DB = 'packetflux';
 const logger = pino({ level: 'silent' });

@@ -17,13 +17,11 @@ export function bearerAuth(token: string, publicPaths: ReadonlySet<string>): Req
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (!match) {
       res.set('WWW-Authenticate', 'Bearer realm="packetflux"');
-      res
-        .status(401)
-        .json({
-          error: header
-            ? 'Authorization header must be "Bearer <token>"'
-            : 'missing Authorization: Bearer <token>',
-        });
+      res.status(401).json({
+        error: header
+          ? 'Authorization header must be "Bearer <token>"'
+          : 'missing Authorization: Bearer <token>',
+      });
       return;
     }
     if (!timingSafeEqual(digest(match[1]), expected)) {

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     generateBenchCapture(file, { packets: PACKETS, flows: FLOWS });
   }
   const sizeMB = statSync(file).size / 1e6;
-  process.stdout.write(`capture: ${file}, ${PACKETS} packets, ${FLOWS} flows, ${sizeMB.toFixed(0)} MB; best of ${RUNS} runs each\n\n`);
+  process.stdout.write(
+    `capture: ${file}, ${PACKETS} packets, ${FLOWS} flows, ${sizeMB.toFixed(0)} MB; best of ${RUNS} runs each\n\n`,
+  );
 
   const tcpdump = await best('tcpdump', ['-r', file, '-w', '/dev/null']);
   const ndpi = await best('ndpiReader', ['-i', file, '-v', '0', '-q']);
@@ -68,14 +70,23 @@ async function main(): Promise<void> {
   const ours = await best(process.execPath, ['-e', replayScript]);
   const summary = JSON.parse(ours.stdout) as { packets: number; flows: number };
   const maxRssKb = Number(/maxrss (\d+)/.exec(ours.stderr)?.[1] ?? 0);
-  if (summary.packets !== PACKETS) throw new Error(`replay counted ${summary.packets} packets, the file has ${PACKETS}`);
+  if (summary.packets !== PACKETS)
+    throw new Error(`replay counted ${summary.packets} packets, the file has ${PACKETS}`);
 
   const ref = PACKETS / tcpdump.seconds;
-  process.stdout.write(`${'replay speed'.padEnd(34)} ${'time'.padStart(10)} ${'rate'.padStart(13)} ${'vs tcpdump'.padStart(10)}\n`);
-  process.stdout.write(`${row('tcpdump -r FILE -w /dev/null', PACKETS, tcpdump.seconds, ref, '(libpcap read speed)')}\n`);
+  process.stdout.write(
+    `${'replay speed'.padEnd(34)} ${'time'.padStart(10)} ${'rate'.padStart(13)} ${'vs tcpdump'.padStart(10)}\n`,
+  );
+  process.stdout.write(
+    `${row('tcpdump -r FILE -w /dev/null', PACKETS, tcpdump.seconds, ref, '(libpcap read speed)')}\n`,
+  );
   process.stdout.write(`${row('ndpiReader -i FILE -v 0', PACKETS, ndpi.seconds, ref)}\n`);
-  process.stdout.write(`${row('packetflux replay FILE --json', PACKETS, ours.seconds, ref, `peak RSS ${(maxRssKb / 1024).toFixed(0)} MB, ${summary.flows} flows`)}\n`);
-  process.stdout.write(`\npacketflux / ndpiReader: ${(ndpi.seconds / ours.seconds).toFixed(2)}x the packet rate\n`);
+  process.stdout.write(
+    `${row('packetflux replay FILE --json', PACKETS, ours.seconds, ref, `peak RSS ${(maxRssKb / 1024).toFixed(0)} MB, ${summary.flows} flows`)}\n`,
+  );
+  process.stdout.write(
+    `\npacketflux / ndpiReader: ${(ndpi.seconds / ours.seconds).toFixed(2)}x the packet rate\n`,
+  );
 }
 
 main().catch((err: unknown) => {

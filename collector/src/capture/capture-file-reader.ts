@@ -50,9 +50,16 @@ interface RecordParser {
  * Streams a pcap or pcapng file through `handler` with one reused buffer, so a file of any
  * size needs the same memory. Packets are delivered on the file's own clock.
  */
-export async function readCaptureFile(path: string, handler: PacketHandler, options: CaptureFileOptions = {}): Promise<CaptureFileResult> {
+export async function readCaptureFile(
+  path: string,
+  handler: PacketHandler,
+  options: CaptureFileOptions = {},
+): Promise<CaptureFileResult> {
   const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new CaptureFileError(`cannot open ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, { cause: err });
+    throw new CaptureFileError(
+      `cannot open ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+      { cause: err },
+    );
   });
   try {
     const fileBytes = (await file.stat()).size;
@@ -82,7 +89,8 @@ export async function readCaptureFile(path: string, handler: PacketHandler, opti
         parser = createParser(buf, filled, path, handler, fallbackName, options.interfaceName !== undefined);
       }
       start = parser.parse(buf, start, filled);
-      if (options.afterChunk && !(await options.afterChunk())) return { packets: parser.packets, truncatedTailBytes: 0 };
+      if (options.afterChunk && !(await options.afterChunk()))
+        return { packets: parser.packets, truncatedTailBytes: 0 };
       if (n === 0) return { packets: parser.packets, truncatedTailBytes: filled - start };
     }
   } finally {
@@ -90,7 +98,14 @@ export async function readCaptureFile(path: string, handler: PacketHandler, opti
   }
 }
 
-function createParser(buf: Buffer, filled: number, path: string, handler: PacketHandler, name: string, forceName: boolean): RecordParser {
+function createParser(
+  buf: Buffer,
+  filled: number,
+  path: string,
+  handler: PacketHandler,
+  name: string,
+  forceName: boolean,
+): RecordParser {
   if (filled < 4) throw new CaptureFileError(`${path}: empty file, not a pcap or pcapng capture`);
   const be = buf.readUInt32BE(0);
   const le = buf.readUInt32LE(0);
@@ -99,9 +114,12 @@ function createParser(buf: Buffer, filled: number, path: string, handler: Packet
     [le, true],
     [be, false],
   ] as const) {
-    if (magic === PCAP_MAGIC_US || magic === PCAP_MAGIC_NS) return new PcapParser(path, handler, name, littleEndian, magic === PCAP_MAGIC_NS);
+    if (magic === PCAP_MAGIC_US || magic === PCAP_MAGIC_NS)
+      return new PcapParser(path, handler, name, littleEndian, magic === PCAP_MAGIC_NS);
   }
-  throw new CaptureFileError(`${path}: not a pcap or pcapng capture (magic 0x${be.toString(16).padStart(8, '0')})`);
+  throw new CaptureFileError(
+    `${path}: not a pcap or pcapng capture (magic 0x${be.toString(16).padStart(8, '0')})`,
+  );
 }
 
 class PcapParser implements RecordParser {
@@ -130,7 +148,10 @@ class PcapParser implements RecordParser {
     const fracPerUs = this.nanos ? 1000 : 1;
     while (end - p >= 16) {
       const capLen = u32(buf, p + 8, le);
-      if (capLen > MAX_RECORD_BYTES) throw new CaptureFileError(`${this.path}: corrupt record at packet ${this.packets + 1} (captured length ${capLen})`);
+      if (capLen > MAX_RECORD_BYTES)
+        throw new CaptureFileError(
+          `${this.path}: corrupt record at packet ${this.packets + 1} (captured length ${capLen})`,
+        );
       if (end - p < 16 + capLen) break;
       const tsUs = u32(buf, p, le) * 1e6 + Math.floor(u32(buf, p + 4, le) / fracPerUs);
       const wireLen = u32(buf, p + 12, le);
@@ -176,7 +197,9 @@ class PcapngParser implements RecordParser {
       }
       const length = u32(buf, p + 4, this.le);
       if (length < 12 || length % 4 !== 0 || length > MAX_RECORD_BYTES) {
-        throw new CaptureFileError(`${this.path}: corrupt pcapng block (type 0x${type.toString(16)}, length ${length})`);
+        throw new CaptureFileError(
+          `${this.path}: corrupt pcapng block (type 0x${type.toString(16)}, length ${length})`,
+        );
       }
       if (end - p < length) break;
       this.block(type, buf, p, length);
@@ -196,14 +219,25 @@ class PcapngParser implements RecordParser {
         return;
       case 6: {
         const itf = this.interfaces[u32(buf, p + 8, le)];
-        if (!itf) throw new CaptureFileError(`${this.path}: packet for undeclared interface ${u32(buf, p + 8, le)}`);
+        if (!itf)
+          throw new CaptureFileError(`${this.path}: packet for undeclared interface ${u32(buf, p + 8, le)}`);
         const capLen = u32(buf, p + 20, le);
         const wireLen = u32(buf, p + 24, le);
-        if (28 + capLen > length) throw new CaptureFileError(`${this.path}: corrupt enhanced packet block at packet ${this.packets + 1}`);
+        if (28 + capLen > length)
+          throw new CaptureFileError(
+            `${this.path}: corrupt enhanced packet block at packet ${this.packets + 1}`,
+          );
         const ts = u32(buf, p + 12, le) * 4294967296 + u32(buf, p + 16, le);
         this.lastTsUs = Math.floor(ts / itf.unitsPerUs) + itf.offsetUs;
         this.packets++;
-        this.handler.onPacket(itf.ifIndex, buf, p + 28, capLen, wireLen < capLen ? capLen : wireLen, this.lastTsUs);
+        this.handler.onPacket(
+          itf.ifIndex,
+          buf,
+          p + 28,
+          capLen,
+          wireLen < capLen ? capLen : wireLen,
+          this.lastTsUs,
+        );
         return;
       }
       case 3: {
@@ -240,12 +274,15 @@ class PcapngParser implements RecordParser {
         const unitsPerSecond = v & 0x80 ? 2 ** (v & 0x7f) : 10 ** v;
         unitsPerUs = unitsPerSecond / 1e6;
       }
-      if (code === 14 && len >= 8) offsetUs = (u32(buf, q + 4 + (le ? 4 : 0), le) * 4294967296 + u32(buf, q + 4 + (le ? 0 : 4), le)) * 1e6;
+      if (code === 14 && len >= 8)
+        offsetUs =
+          (u32(buf, q + 4 + (le ? 4 : 0), le) * 4294967296 + u32(buf, q + 4 + (le ? 0 : 4), le)) * 1e6;
       q += 4 + ((len + 3) & ~3);
     }
     // Unnamed interfaces are named by position, so a section that repeats them merges with the first.
     const n = this.interfaces.length;
-    const ifName = this.forceName || !name ? (n === 0 ? this.fallbackName : `${this.fallbackName}-${n}`) : name;
+    const ifName =
+      this.forceName || !name ? (n === 0 ? this.fallbackName : `${this.fallbackName}-${n}`) : name;
     return { ifIndex: this.handler.addInterface(ifName, linkType), unitsPerUs, offsetUs, snapLen };
   }
 }

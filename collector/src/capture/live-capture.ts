@@ -1,13 +1,7 @@
+import type { Cap as CapHandle } from 'cap';
 import type { Logger } from 'pino';
 import type { Component } from '../common/component';
 import type { PacketHandler } from './packet-handler';
-
-// `cap` has no type declarations; this is the part PacketFlux uses.
-interface CapHandle {
-  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
-  on(event: 'packet', listener: (nbytes: number, truncated: boolean) => void): void;
-  close(): void;
-}
 
 export interface LiveCaptureConfig {
   interfaces: string[];
@@ -17,7 +11,13 @@ export interface LiveCaptureConfig {
   bufferBytes: number;
 }
 
-const LINK_TYPES: Record<string, number> = { NULL: 0, ETHERNET: 1, RAW: 101, LINKTYPE_LINUX_SLL: 113, IEEE802_11_RADIO: 127 };
+const LINK_TYPES: Record<string, number> = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW: 101,
+  LINKTYPE_LINUX_SLL: 113,
+  IEEE802_11_RADIO: 127,
+};
 const MAX_FRAME = 65535;
 
 /** Captures live on one or more interfaces with libpcap (npm `cap`), timestamping on arrival. */
@@ -36,7 +36,7 @@ export class LiveCapture implements Component {
 
   async start(): Promise<void> {
     // Loaded here, not at import: replay and serve must work where libpcap's addon is absent.
-    const { Cap } = require('cap') as { Cap: new () => CapHandle };
+    const { Cap } = await import('cap');
     const handler = this.deps.handler;
     for (const device of this.config.interfaces) {
       const cap = new Cap();
@@ -47,14 +47,23 @@ export class LiveCapture implements Component {
       } catch (err) {
         await this.stop();
         const msg = err instanceof Error ? err.message : String(err);
-        const hint = /permission|not permitted/i.test(msg) ? ' (capturing needs root or CAP_NET_RAW+CAP_NET_ADMIN)' : '';
+        const hint = /permission|not permitted/i.test(msg)
+          ? ' (capturing needs root or CAP_NET_RAW+CAP_NET_ADMIN)'
+          : '';
         throw new Error(`cannot capture on ${device}: ${msg}${hint}`, { cause: err });
       }
       const linkType = LINK_TYPES[linkName] ?? Number(/Unknown linktype (\d+)/.exec(linkName)?.[1] ?? -1);
       const ifIndex = handler.addInterface(device, linkType);
       cap.on('packet', (nbytes, truncated) => {
         if (truncated) this.truncated++;
-        handler.onPacket(ifIndex, buffer, 0, nbytes, nbytes, (performance.timeOrigin + performance.now()) * 1000);
+        handler.onPacket(
+          ifIndex,
+          buffer,
+          0,
+          nbytes,
+          nbytes,
+          (performance.timeOrigin + performance.now()) * 1000,
+        );
       });
       this.handles.push(cap);
       this.buffers.push(buffer);

@@ -18,7 +18,12 @@ export class ApiComponent implements Component {
   readonly server: ApiServer;
   private readonly catalog: Catalog;
 
-  constructor(o: ApiOptions, target: InfluxTarget, stepSeconds: number, deps: { logger: Logger; registry: Registry; health: () => HealthInfo }) {
+  constructor(
+    o: ApiOptions,
+    target: InfluxTarget,
+    stepSeconds: number,
+    deps: { logger: Logger; registry: Registry; health: () => HealthInfo },
+  ) {
     const queryTimeoutMs = parseDurationSeconds(o.queryTimeout, '--query-timeout') * 1000;
     const reader = new InfluxReader({
       url: target.url,
@@ -30,7 +35,9 @@ export class ApiComponent implements Component {
     this.catalog = new Catalog(
       {
         refreshIntervalMs: parseDurationSeconds(o.catalogRefresh, '--catalog-refresh') * 1000,
-        lookbackMs: o.catalogLookback ? parseDurationSeconds(o.catalogLookback, '--catalog-lookback') * 1000 : undefined,
+        lookbackMs: o.catalogLookback
+          ? parseDurationSeconds(o.catalogLookback, '--catalog-lookback') * 1000
+          : undefined,
         maxValuesPerKey: positiveInt(o.catalogMax, '--catalog-max'),
       },
       { reader, logger: deps.logger },

@@ -28,18 +28,37 @@ describe('packetflux replay into a real InfluxDB', () => {
 
   describe.each(files.map((f) => [basename(f), f]))('%s', (name, file) => {
     const db = `t_${name.replace(/\W/g, '_')}`;
-    let summary: { packets: number; bytes: number; protocols: Record<string, { packets: number; bytes: number; flows: number }> };
+    let summary: {
+      packets: number;
+      bytes: number;
+      protocols: Record<string, { packets: number; bytes: number; flows: number }>;
+    };
 
     beforeAll(async () => {
       const spool = await mkdtemp(join(tmpdir(), 'packetflux-spool-'));
-      const r = await runCli(['replay', file, '--json', '--influx-url', influx.url, '--influx-db', db, '--probe', 'ci', '--spool-dir', spool]);
+      const r = await runCli([
+        'replay',
+        file,
+        '--json',
+        '--influx-url',
+        influx.url,
+        '--influx-db',
+        db,
+        '--probe',
+        'ci',
+        '--spool-dir',
+        spool,
+      ]);
       expect(r.stderr).not.toMatch(/"level":(40|50)/);
       expect(r.code).toBe(0);
       summary = JSON.parse(r.stdout);
     });
 
     it('the sum of `interface` bytes and packets in InfluxDB equals tshark', async () => {
-      const rows = await influx.rows('SELECT SUM(bytes) AS bytes, SUM(packets) AS packets FROM "interface"', db);
+      const rows = await influx.rows(
+        'SELECT SUM(bytes) AS bytes, SUM(packets) AS packets FROM "interface"',
+        db,
+      );
       const t = await tsharkTotals(file);
       expect(rows).toEqual([{ time: 0, bytes: t.bytes, packets: t.packets }]);
     });
@@ -50,14 +69,19 @@ describe('packetflux replay into a real InfluxDB', () => {
         db,
       );
       const words = new Uint32Array(4);
-      const hosts = (await tsharkIpAddresses(file)).filter((ip) => ip !== '' && local.contains(words, addressToWords(ip, words)));
+      const hosts = (await tsharkIpAddresses(file)).filter(
+        (ip) => ip !== '' && local.contains(words, addressToWords(ip, words)),
+      );
       const expected: Record<string, unknown> = {};
       for (const ip of hosts) expected[ip] = await tsharkHostBytes(file, ip);
       expect(sums(rows, 'host')).toEqual(expected);
     });
 
     it('`interface_l7` per protocol in InfluxDB equals the replay summary', async () => {
-      const rows = await influx.rows('SELECT SUM(bytes) AS bytes, SUM(packets) AS packets, SUM(flows) AS flows FROM "interface_l7" GROUP BY "proto"', db);
+      const rows = await influx.rows(
+        'SELECT SUM(bytes) AS bytes, SUM(packets) AS packets, SUM(flows) AS flows FROM "interface_l7" GROUP BY "proto"',
+        db,
+      );
       expect(sums(rows, 'proto')).toEqual(summary.protocols);
     });
   });

@@ -4,7 +4,13 @@ import { TrafficPipeline } from '../pipeline/traffic-pipeline';
 import type { ReplaySummary } from '../pipeline/traffic-summary';
 import { InfluxWriter } from '../store/influx-writer';
 import { createClassifier } from './classifier';
-import { influxTarget, pipelineConfig, writerConfig, type PipelineOptions, type StoreOptions } from './options';
+import {
+  influxTarget,
+  pipelineConfig,
+  writerConfig,
+  type PipelineOptions,
+  type StoreOptions,
+} from './options';
 import { fileProgress } from './progress';
 import { onShutdownSignal } from './shutdown';
 
@@ -38,12 +44,21 @@ export async function runReplay(file: string, o: ReplayOptions, logger: Logger):
         return true;
       },
     });
-    if (result.truncatedTailBytes > 0) logger.warn({ bytes: result.truncatedTailBytes }, 'the capture ends in the middle of a packet; the partial packet was skipped');
+    if (result.truncatedTailBytes > 0)
+      logger.warn(
+        { bytes: result.truncatedTailBytes },
+        'the capture ends in the middle of a packet; the partial packet was skipped',
+      );
     pipeline.finish();
     progress.stop();
     await writer?.stop();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const summary = pipeline.summary.build(seconds, pipeline.names.protocol, pipeline.hosts, pipeline.names.ifname);
+    const summary = pipeline.summary.build(
+      seconds,
+      pipeline.names.protocol,
+      pipeline.hosts,
+      pipeline.names.ifname,
+    );
     printSummary(summary, o.json, pipeline, writer);
     if (interrupted) logger.warn('replay interrupted: what was read so far is written');
     return interrupted ? 130 : 0;
@@ -54,7 +69,12 @@ export async function runReplay(file: string, o: ReplayOptions, logger: Logger):
   }
 }
 
-function printSummary(s: ReplaySummary, json: boolean, pipeline: TrafficPipeline, writer: InfluxWriter | null): void {
+function printSummary(
+  s: ReplaySummary,
+  json: boolean,
+  pipeline: TrafficPipeline,
+  writer: InfluxWriter | null,
+): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(s)}\n`);
     return;
@@ -62,17 +82,24 @@ function printSummary(s: ReplaySummary, json: boolean, pipeline: TrafficPipeline
   const malformed = pipeline.malformed.reduce((a, b) => a + b, 0);
   const lines = [
     `${s.packets} packets, ${s.bytes} bytes, ${s.flows} flows in ${s.seconds.toFixed(2)} s (${s.pps} packets/s)`,
-    ...Object.entries(s.interfaces).map(([name, t]) => `  interface ${name}: ${t.packets} packets, ${t.bytes} bytes`),
+    ...Object.entries(s.interfaces).map(
+      ([name, t]) => `  interface ${name}: ${t.packets} packets, ${t.bytes} bytes`,
+    ),
     `  malformed packets: ${malformed}`,
     `  local hosts: ${Object.keys(s.hosts).length}`,
     '  protocols:',
     ...Object.entries(s.protocols)
       .sort((a, b) => b[1].bytes - a[1].bytes)
-      .map(([name, t]) => `    ${name.padEnd(24)} ${String(t.packets).padStart(10)} packets ${String(t.bytes).padStart(14)} bytes ${String(t.flows).padStart(8)} flows`),
+      .map(
+        ([name, t]) =>
+          `    ${name.padEnd(24)} ${String(t.packets).padStart(10)} packets ${String(t.bytes).padStart(14)} bytes ${String(t.flows).padStart(8)} flows`,
+      ),
   ];
   if (writer) {
     const w = writer.status();
-    lines.push(`  InfluxDB: ${w.writtenLines} points written, ${w.spooledBatches} batches spooled, ${w.rejectedBatches} rejected`);
+    lines.push(
+      `  InfluxDB: ${w.writtenLines} points written, ${w.spooledBatches} batches spooled, ${w.rejectedBatches} rejected`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

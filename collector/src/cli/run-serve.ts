@@ -14,7 +14,10 @@ export interface ServeOptions extends StoreOptions, ApiOptions {
 /** `packetflux serve`: only the HTTP API, over what collectors wrote to InfluxDB. */
 export async function runServe(o: ServeOptions, logger: Logger): Promise<number> {
   const target = influxTarget(o);
-  if (!target) throw new ConfigError('serve needs --influx-url and its database (--influx-db) or bucket (--influx-org, --influx-bucket, --influx-token)');
+  if (!target)
+    throw new ConfigError(
+      'serve needs --influx-url and its database (--influx-db) or bucket (--influx-org, --influx-bucket, --influx-token)',
+    );
   const api = new ApiComponent(o, target, parseDurationSeconds(o.step, '--step'), {
     logger,
     registry: collectorRegistry(null, null),

@@ -20,12 +20,24 @@ describe('SIGTERM during a replay', () => {
   it('stops early, and everything read until then is in InfluxDB', async () => {
     const file = join(dir, 'big.pcap');
     const generated = generateBenchCapture(file, { packets: 1_500_000, flows: 20_000, durationSeconds: 600 });
-    const proc = startCli(['replay', file, '--json', '--influx-url', influx.url, '--influx-db', 'sigterm', '--spool-dir', join(dir, 'spool')]);
+    const proc = startCli([
+      'replay',
+      file,
+      '--json',
+      '--influx-url',
+      influx.url,
+      '--influx-db',
+      'sigterm',
+      '--spool-dir',
+      join(dir, 'spool'),
+    ]);
     const done = finished(proc);
     // Signal once the replay has written its first points.
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const [r] = await influx.query('SELECT COUNT(bytes) FROM "interface"', 'sigterm').catch(() => [undefined]);
+      const [r] = await influx
+        .query('SELECT COUNT(bytes) FROM "interface"', 'sigterm')
+        .catch(() => [undefined]);
       if (r?.series?.length) break;
       if (Date.now() > deadline) throw new Error('replay wrote nothing in 30 s');
       await new Promise((res) => setTimeout(res, 50));
@@ -36,7 +48,10 @@ describe('SIGTERM during a replay', () => {
     const summary = JSON.parse(r.stdout) as { packets: number; bytes: number };
     expect(summary.packets).toBeGreaterThan(0);
     expect(summary.packets).toBeLessThan(generated.packets);
-    const rows = await influx.rows('SELECT SUM(packets) AS packets, SUM(bytes) AS bytes FROM "interface"', 'sigterm');
+    const rows = await influx.rows(
+      'SELECT SUM(packets) AS packets, SUM(bytes) AS bytes FROM "interface"',
+      'sigterm',
+    );
     expect(rows).toEqual([{ time: 0, packets: summary.packets, bytes: summary.bytes }]);
   });
 });

@@ -17,7 +17,13 @@ const PROTO_UDPLITE = 136;
  * headers and fragments) and transport ports. Never throws and never allocates: every
  * header is bounds-checked against `capLen` once and bad bytes yield `Malformed`.
  */
-export function decodePacket(view: PacketView, linkType: number, buf: Buffer, offset: number, capLen: number): DecodeStatus {
+export function decodePacket(
+  view: PacketView,
+  linkType: number,
+  buf: Buffer,
+  offset: number,
+  capLen: number,
+): DecodeStatus {
   view.vlanId = 0;
   view.ipVersion = 0;
   const end = offset + capLen;
@@ -43,7 +49,8 @@ export function decodePacket(view: PacketView, linkType: number, buf: Buffer, of
     case LinkType.Loop: {
       if (capLen < 4) return (view.status = DecodeStatus.Malformed);
       // The address family is in the writer's byte order for NULL, network order for LOOP.
-      const family = buf[p] !== 0 || buf[p + 1] !== 0 ? buf[p] | (buf[p + 1] << 8) : (buf[p + 2] << 8) | buf[p + 3];
+      const family =
+        buf[p] !== 0 || buf[p + 1] !== 0 ? buf[p] | (buf[p + 1] << 8) : (buf[p + 2] << 8) | buf[p + 3];
       p += 4;
       if (family === 2) etherType = ETH_IPV4;
       else if (family === 10 || family === 24 || family === 28 || family === 30) etherType = ETH_IPV6;

@@ -54,7 +54,8 @@ export class FlowTable {
     config: FlowTableConfig,
     private readonly onEnd: FlowEndListener,
   ) {
-    if (!Number.isInteger(config.maxFlows) || config.maxFlows < 1) throw new RangeError('maxFlows must be a positive integer');
+    if (!Number.isInteger(config.maxFlows) || config.maxFlows < 1)
+      throw new RangeError('maxFlows must be a positive integer');
     const cap = config.maxFlows;
     this.capacity = cap;
     this.firstSeenUs = new Float64Array(cap);
@@ -91,7 +92,9 @@ export class FlowTable {
     else srcIsLow = view.srcPort <= view.dstPort;
     const lo = srcIsLow ? s : d;
     const hi = srcIsLow ? d : s;
-    const ports = srcIsLow ? ((view.srcPort << 16) | view.dstPort) >>> 0 : ((view.dstPort << 16) | view.srcPort) >>> 0;
+    const ports = srcIsLow
+      ? ((view.srcPort << 16) | view.dstPort) >>> 0
+      : ((view.dstPort << 16) | view.srcPort) >>> 0;
     const meta = ((ifIndex << 24) | (view.ipVersion << 20) | (view.l4Proto << 12) | view.vlanId) >>> 0;
 
     let h = Math.imul(meta ^ ports, 0x9e3779b1);

@@ -77,5 +77,4 @@ export class FragmentTable {
     this.foundGeneration = this.generations[i];
     return slot;
   }
-
 }

@@ -16,7 +16,13 @@ const captures = [
   ),
 ];
 async function tsharkFields(file: string, fields: string[]): Promise<string[][]> {
-  const { stdout } = await promisify(execFile)('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])]);
+  const { stdout } = await promisify(execFile)('tshark', [
+    '-r',
+    file,
+    '-T',
+    'fields',
+    ...fields.flatMap((f) => ['-e', f]),
+  ]);
   return stdout
     .split('\n')
     .filter(Boolean)
@@ -34,7 +40,19 @@ function isLocal(ip: string): boolean {
 describe('replay counts exactly what tshark reads', () => {
   it('has a test set covering every crafted link type and the sample', () => {
     const names = captures.map((f) => basename(f));
-    for (const expected of ['vlan.pcap', 'qinq.pcap', 'sll.pcap', 'sll2.pcap', 'raw-ip.pcap', 'null-loopback.pcap', 'ipv6-ext-headers.pcap', 'ipv4-fragments.pcap', 'truncated.pcap', 'two-interfaces.pcapng', 'sample.pcap']) {
+    for (const expected of [
+      'vlan.pcap',
+      'qinq.pcap',
+      'sll.pcap',
+      'sll2.pcap',
+      'raw-ip.pcap',
+      'null-loopback.pcap',
+      'ipv6-ext-headers.pcap',
+      'ipv4-fragments.pcap',
+      'truncated.pcap',
+      'two-interfaces.pcapng',
+      'sample.pcap',
+    ]) {
       expect(names).toContain(expected);
     }
   });
@@ -56,7 +74,10 @@ describe('replay counts exactly what tshark reads', () => {
         // ICMP echo and ARP frames, everything else is on eth0 (see synth/crafted-captures.ts).
         const expected: Record<string, { packets: number; bytes: number }> = {};
         for (const [protocols, len] of await tsharkFields(file, ['frame.protocols', 'frame.len'])) {
-          const t = (expected[/:(icmp|arp)\b/.test(protocols) ? 'eth1' : 'eth0'] ??= { packets: 0, bytes: 0 });
+          const t = (expected[/:(icmp|arp)\b/.test(protocols) ? 'eth1' : 'eth0'] ??= {
+            packets: 0,
+            bytes: 0,
+          });
           t.packets++;
           t.bytes += Number(len);
         }
@@ -73,7 +94,10 @@ describe('replay counts exactly what tshark reads', () => {
       // A header cut short gives tshark a source without a destination: '' is no host.
       const hosts = (await tsharkIpAddresses(file)).filter((ip) => ip !== '' && isLocal(ip));
       const multi = Object.keys(replay.summary.interfaces).length > 1;
-      const ours: Record<string, { bytesSent: number; bytesRcvd: number; packetsSent: number; packetsRcvd: number }> = {};
+      const ours: Record<
+        string,
+        { bytesSent: number; bytesRcvd: number; packetsSent: number; packetsRcvd: number }
+      > = {};
       for (const [key, t] of Object.entries(replay.summary.hosts)) {
         const ip = multi ? key.slice(key.indexOf('/') + 1) : key;
         const acc = (ours[ip] ??= { bytesSent: 0, bytesRcvd: 0, packetsSent: 0, packetsRcvd: 0 });
@@ -83,13 +107,19 @@ describe('replay counts exactly what tshark reads', () => {
         acc.packetsRcvd += t.packetsRcvd;
       }
       expect(Object.keys(ours).sort()).toEqual(hosts);
-      for (const ip of hosts) expect({ ip, ...ours[ip] }).toEqual({ ip, ...(await tsharkHostBytes(file, ip)) });
+      for (const ip of hosts)
+        expect({ ip, ...ours[ip] }).toEqual({ ip, ...(await tsharkHostBytes(file, ip)) });
     });
 
     it('steps add up to the totals, and protocol series (Non-IP and Malformed included) stack up to the interface totals', () => {
       const sum = <T>(rows: T[], f: (r: T) => number): number => rows.reduce((a, r) => a + f(r), 0);
       const protocols = replay.steps.flatMap((s) => s.protocols);
-      expect(sum(replay.steps.flatMap((s) => s.interfaces), (i) => i.bytes)).toBe(replay.summary.bytes);
+      expect(
+        sum(
+          replay.steps.flatMap((s) => s.interfaces),
+          (i) => i.bytes,
+        ),
+      ).toBe(replay.summary.bytes);
       expect(sum(protocols, (p) => p.bytes)).toBe(replay.summary.bytes);
       expect(sum(protocols, (p) => p.packets)).toBe(replay.summary.packets);
       expect(sum(Object.values(replay.summary.protocols), (p) => p.bytes)).toBe(replay.summary.bytes);
@@ -101,8 +131,12 @@ describe('replay counts exactly what tshark reads', () => {
 
 describe('malformed input', () => {
   it('counts truncated and garbage frames as malformed, never throws', async () => {
-    const { malformed, summary } = await replayInProcess(join(ROOT, 'collector/testdata/crafted/truncated.pcap'));
+    const { malformed, summary } = await replayInProcess(
+      join(ROOT, 'collector/testdata/crafted/truncated.pcap'),
+    );
     expect(malformed).toBeGreaterThan(0);
-    expect(summary.packets).toBe((await tsharkTotals(join(ROOT, 'collector/testdata/crafted/truncated.pcap'))).packets);
+    expect(summary.packets).toBe(
+      (await tsharkTotals(join(ROOT, 'collector/testdata/crafted/truncated.pcap'))).packets,
+    );
   });
 });

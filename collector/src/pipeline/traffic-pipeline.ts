@@ -106,7 +106,8 @@ export class TrafficPipeline implements PacketHandler {
   addInterface(name: string, linkType: number): number {
     const existing = this.interfaceNames.indexOf(name);
     if (existing !== -1) return existing;
-    if (this.interfaceNames.length === MAX_INTERFACES) throw new RangeError(`more than ${MAX_INTERFACES} interfaces`);
+    if (this.interfaceNames.length === MAX_INTERFACES)
+      throw new RangeError(`more than ${MAX_INTERFACES} interfaces`);
     this.linkTypes[this.interfaceNames.length] = linkType;
     this.interfaceNames.push(name);
     this.summary.addInterface(name);
@@ -117,7 +118,14 @@ export class TrafficPipeline implements PacketHandler {
     this.ifDrops[ifIndex] += drops;
   }
 
-  onPacket(ifIndex: number, buf: Buffer, offset: number, capLen: number, wireLen: number, tsUs: number): void {
+  onPacket(
+    ifIndex: number,
+    buf: Buffer,
+    offset: number,
+    capLen: number,
+    wireLen: number,
+    tsUs: number,
+  ): void {
     if (tsUs >= this.stepEndUs) this.advanceTo(tsUs);
     this.ifBytes[ifIndex] += wireLen;
     this.ifPackets[ifIndex]++;
@@ -174,7 +182,8 @@ export class TrafficPipeline implements PacketHandler {
         this.counted[slot] = 0;
         this.summary.flows++;
       }
-      if (view.isFragment && !laterFragment) this.fragments.remember(view, slot, flows.generation[slot], fromLow);
+      if (view.isFragment && !laterFragment)
+        this.fragments.remember(view, slot, flows.generation[slot], fromLow);
     }
 
     if (fromLow) this.pendingBytesFromLow[slot] += wireLen;
@@ -188,7 +197,8 @@ export class TrafficPipeline implements PacketHandler {
     const classifier = this.deps.classifier;
     if (classifier && this.l7State[slot] === FEEDING && !laterFragment) {
       const fromInitiator = fromLow === (flows.initiatorIsLow[slot] === 1);
-      if (classifier.feed(slot, buf, view.ipOffset, view.ipLength, tsUs / 1000, fromInitiator)) this.l7State[slot] = CLASSIFIED;
+      if (classifier.feed(slot, buf, view.ipOffset, view.ipLength, tsUs / 1000, fromInitiator))
+        this.l7State[slot] = CLASSIFIED;
     }
   }
 
@@ -201,7 +211,8 @@ export class TrafficPipeline implements PacketHandler {
     while (tsUs >= this.stepEndUs) {
       this.closeStep(false);
       // Skip empty steps in one go (a capture file with a gap of hours).
-      if (this.flows.size === 0 && tsUs >= this.stepEndUs) this.stepEndUs = (Math.floor(tsUs / this.stepUs) + 1) * this.stepUs;
+      if (this.flows.size === 0 && tsUs >= this.stepEndUs)
+        this.stepEndUs = (Math.floor(tsUs / this.stepUs) + 1) * this.stepUs;
     }
   }
 
@@ -273,7 +284,12 @@ export class TrafficPipeline implements PacketHandler {
     const interfaces: StepSnapshot['interfaces'] = [];
     for (let i = 0; i < this.interfaceNames.length; i++) {
       if (this.ifPackets[i] === 0 && this.ifDrops[i] === 0) continue;
-      interfaces.push({ ifname: this.interfaceNames[i], bytes: this.ifBytes[i], packets: this.ifPackets[i], drops: this.ifDrops[i] });
+      interfaces.push({
+        ifname: this.interfaceNames[i],
+        bytes: this.ifBytes[i],
+        packets: this.ifPackets[i],
+        drops: this.ifDrops[i],
+      });
       this.summary.addInterfaceTraffic(this.interfaceNames[i], this.ifBytes[i], this.ifPackets[i]);
       this.ifBytes[i] = this.ifPackets[i] = this.ifDrops[i] = 0;
       if (this.stepNonIpPackets[i] > 0) {
@@ -284,7 +300,11 @@ export class TrafficPipeline implements PacketHandler {
         this.l7.addFlow(i, MALFORMED, 0, this.stepMalformedBytes[i], this.stepMalformedPackets[i], false);
         this.summary.addProtocol(MALFORMED, this.stepMalformedBytes[i], this.stepMalformedPackets[i], false);
       }
-      this.stepNonIpBytes[i] = this.stepNonIpPackets[i] = this.stepMalformedBytes[i] = this.stepMalformedPackets[i] = 0;
+      this.stepNonIpBytes[i] =
+        this.stepNonIpPackets[i] =
+        this.stepMalformedBytes[i] =
+        this.stepMalformedPackets[i] =
+          0;
     }
     const hosts: StepSnapshot['hosts'] = [];
     const h = this.hosts;
@@ -313,7 +333,12 @@ export class TrafficPipeline implements PacketHandler {
       ifname: this.interfaceNames[this.hosts.ifIndex[slot]],
       host: this.hosts.address[slot],
     }),
-    protocol: (id: number): string => (id === NON_IP ? 'Non-IP' : id === MALFORMED ? 'Malformed' : (this.deps.classifier?.protocolName(id) ?? 'Unknown')),
+    protocol: (id: number): string =>
+      id === NON_IP
+        ? 'Non-IP'
+        : id === MALFORMED
+          ? 'Malformed'
+          : (this.deps.classifier?.protocolName(id) ?? 'Unknown'),
     category: (id: number): string => this.deps.classifier?.categoryName(id) ?? 'Unspecified',
   };
 }

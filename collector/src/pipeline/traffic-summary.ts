@@ -46,7 +46,12 @@ export class TrafficSummary {
   }
 
   /** The summary; `hosts` keys are `address` (or `ifname/address` when a host appears on several interfaces). */
-  build(seconds: number, protocolName: (id: number) => string, hosts: HostTable, ifname: (i: number) => string): ReplaySummary {
+  build(
+    seconds: number,
+    protocolName: (id: number) => string,
+    hosts: HostTable,
+    ifname: (i: number) => string,
+  ): ReplaySummary {
     let packets = 0;
     let bytes = 0;
     const interfaces: ReplaySummary['interfaces'] = {};

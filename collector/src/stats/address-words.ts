@@ -10,7 +10,8 @@ export function addressToWords(text: string, out: Uint32Array): 4 | 6 {
     return 4;
   }
   for (let i = 0; i < 4; i++) {
-    out[i] = ((bytes[i * 4] << 24) | (bytes[i * 4 + 1] << 16) | (bytes[i * 4 + 2] << 8) | bytes[i * 4 + 3]) >>> 0;
+    out[i] =
+      ((bytes[i * 4] << 24) | (bytes[i * 4 + 1] << 16) | (bytes[i * 4 + 2] << 8) | bytes[i * 4 + 3]) >>> 0;
   }
   return 6;
 }
@@ -22,6 +23,7 @@ export function wordsToAddress(words: ArrayLike<number>, version: number): strin
     return `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
   }
   const bytes: number[] = [];
-  for (let i = 0; i < 4; i++) bytes.push(words[i] >>> 24, (words[i] >>> 16) & 0xff, (words[i] >>> 8) & 0xff, words[i] & 0xff);
+  for (let i = 0; i < 4; i++)
+    bytes.push(words[i] >>> 24, (words[i] >>> 16) & 0xff, (words[i] >>> 8) & 0xff, words[i] & 0xff);
   return ipaddr.fromByteArray(bytes).toString();
 }

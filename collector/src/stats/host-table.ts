@@ -33,7 +33,8 @@ export class HostTable {
   private readonly mask: number;
 
   constructor(maxHosts: number) {
-    if (!Number.isInteger(maxHosts) || maxHosts < 1) throw new RangeError('maxHosts must be a positive integer');
+    if (!Number.isInteger(maxHosts) || maxHosts < 1)
+      throw new RangeError('maxHosts must be a positive integer');
     this.capacity = maxHosts;
     this.ifIndex = new Uint16Array(maxHosts);
     this.stepBytesSent = new Float64Array(maxHosts);
@@ -63,7 +64,13 @@ export class HostTable {
     const keys = this.keys;
     for (let slot = this.buckets[bucket]; slot !== -1; slot = this.chain[slot]) {
       const k = slot * KEY_WORDS;
-      if (keys[k + 3] === words[3] && keys[k + 4] === meta && keys[k] === words[0] && keys[k + 1] === words[1] && keys[k + 2] === words[2]) {
+      if (
+        keys[k + 3] === words[3] &&
+        keys[k + 4] === meta &&
+        keys[k] === words[0] &&
+        keys[k + 1] === words[1] &&
+        keys[k + 2] === words[2]
+      ) {
         return slot;
       }
     }

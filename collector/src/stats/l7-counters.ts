@@ -37,7 +37,14 @@ export class L7Counters {
 
   constructor(private readonly maxProtocolsPerHost: number) {}
 
-  addFlow(ifIndex: number, proto: number, category: number, bytes: number, packets: number, newFlow: boolean): void {
+  addFlow(
+    ifIndex: number,
+    proto: number,
+    category: number,
+    bytes: number,
+    packets: number,
+    newFlow: boolean,
+  ): void {
     const key = ifIndex * 2 ** 32 + (proto + 2) * 2 ** 16 + category;
     let c = this.protocols.get(key);
     if (!c) {

@@ -27,7 +27,9 @@ export class LocalNetworks {
       try {
         [addr, bits] = ipaddr.parseCIDR(text.trim());
       } catch (err) {
-        throw new ConfigError(`--local-networks: '${text}' is not a CIDR (examples: 10.0.0.0/8, fd00::/8)`, { cause: err });
+        throw new ConfigError(`--local-networks: '${text}' is not a CIDR (examples: 10.0.0.0/8, fd00::/8)`, {
+          cause: err,
+        });
       }
       const words = new Uint32Array(4);
       const version = addressToWords(addr.toString(), words);
@@ -39,7 +41,8 @@ export class LocalNetworks {
         masks[i] = used === 0 ? 0 : (0xffffffff << (32 - used)) >>> 0;
         words[i] = (words[i] & masks[i]) >>> 0;
       }
-      if (bits > totalBits) throw new ConfigError(`--local-networks: '${text}' has a prefix longer than ${totalBits}`);
+      if (bits > totalBits)
+        throw new ConfigError(`--local-networks: '${text}' has a prefix longer than ${totalBits}`);
       if (version === 4) v4.push([words[3], masks[3]]);
       else v6.push([words, masks]);
       canonical.push(`${addr.toString()}/${bits}`);
@@ -58,17 +61,18 @@ export class LocalNetworks {
   contains(words: Uint32Array, version: number): boolean {
     if (version === 4) {
       const a = words[3];
-      for (let i = 0; i < this.v4Nets.length; i++) if (((a & this.v4Masks[i]) >>> 0) === this.v4Nets[i]) return true;
+      for (let i = 0; i < this.v4Nets.length; i++)
+        if ((a & this.v4Masks[i]) >>> 0 === this.v4Nets[i]) return true;
       return false;
     }
     const nets = this.v6Nets;
     const masks = this.v6Masks;
     for (let i = 0; i < nets.length; i += 4) {
       if (
-        ((words[0] & masks[i]) >>> 0) === nets[i] &&
-        ((words[1] & masks[i + 1]) >>> 0) === nets[i + 1] &&
-        ((words[2] & masks[i + 2]) >>> 0) === nets[i + 2] &&
-        ((words[3] & masks[i + 3]) >>> 0) === nets[i + 3]
+        (words[0] & masks[i]) >>> 0 === nets[i] &&
+        (words[1] & masks[i + 1]) >>> 0 === nets[i + 1] &&
+        (words[2] & masks[i + 2]) >>> 0 === nets[i + 2] &&
+        (words[3] & masks[i + 3]) >>> 0 === nets[i + 3]
       ) {
         return true;
       }
@@ -80,5 +84,7 @@ export class LocalNetworks {
 /** The networks configured on the named interfaces of this machine (for the default local set). */
 export function interfaceNetworks(names: readonly string[]): string[] {
   const all = networkInterfaces();
-  return names.flatMap((name) => (all[name] ?? []).filter((a) => !a.internal && a.cidr).map((a) => a.cidr as string));
+  return names.flatMap((name) =>
+    (all[name] ?? []).filter((a) => !a.internal && a.cidr).map((a) => a.cidr as string),
+  );
 }

@@ -7,7 +7,9 @@ export type InfluxTarget =
 export function authHeaders(target: InfluxTarget): Record<string, string> {
   if (target.kind === 'v2') return { Authorization: `Token ${target.token}` };
   if (target.user === undefined) return {};
-  return { Authorization: `Basic ${Buffer.from(`${target.user}:${target.password ?? ''}`).toString('base64')}` };
+  return {
+    Authorization: `Basic ${Buffer.from(`${target.user}:${target.password ?? ''}`).toString('base64')}`,
+  };
 }
 
 /** The target without secrets, for logs. */

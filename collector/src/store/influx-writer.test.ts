@@ -14,13 +14,20 @@ function step(endMs: number, bytes: number): StepSnapshot {
   return {
     endMs,
     interfaces: [{ ifname: 'eth0', bytes, packets: bytes / 100, drops: 0 }],
-    hosts: [{ ifname: 'eth0', host: 'fd00::5', bytesSent: bytes, bytesRcvd: 0, packetsSent: 1, packetsRcvd: 0 }],
+    hosts: [
+      { ifname: 'eth0', host: 'fd00::5', bytesSent: bytes, bytesRcvd: 0, packetsSent: 1, packetsRcvd: 0 },
+    ],
     protocols: [{ ifname: 'eth0', proto: 'TLS', category: 'Web', bytes, packets: bytes / 100, flows: 1 }],
-    hostProtocols: [{ ifname: 'eth0', host: 'fd00::5', proto: 'TLS', category: 'Web', bytesSent: bytes, bytesRcvd: 0 }],
+    hostProtocols: [
+      { ifname: 'eth0', host: 'fd00::5', proto: 'TLS', category: 'Web', bytesSent: bytes, bytesRcvd: 0 },
+    ],
   };
 }
 
-async function writer(target: InfluxTarget, overrides: Partial<ConstructorParameters<typeof InfluxWriter>[0]> = {}): Promise<InfluxWriter> {
+async function writer(
+  target: InfluxTarget,
+  overrides: Partial<ConstructorParameters<typeof InfluxWriter>[0]> = {},
+): Promise<InfluxWriter> {
   const w = new InfluxWriter(
     {
       target,
@@ -59,11 +66,15 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
     expect(await influx.rows('SELECT * FROM "interface"', 'schema')).toEqual([
       { time: 1_700_000_005_000, bytes: 1500, packets: 15, drops: 0, ifname: 'eth0', probe: 'test-probe' },
     ]);
-    expect(await influx.rows('SELECT bytes_sent, host FROM "host"', 'schema')).toEqual([{ time: 1_700_000_005_000, bytes_sent: 1500, host: 'fd00::5' }]);
+    expect(await influx.rows('SELECT bytes_sent, host FROM "host"', 'schema')).toEqual([
+      { time: 1_700_000_005_000, bytes_sent: 1500, host: 'fd00::5' },
+    ]);
     expect(await influx.rows('SELECT bytes, proto, category FROM "interface_l7"', 'schema')).toEqual([
       { time: 1_700_000_005_000, bytes: 1500, proto: 'TLS', category: 'Web' },
     ]);
-    expect(await influx.rows('SELECT bytes_sent, proto FROM "host_l7"', 'schema')).toEqual([{ time: 1_700_000_005_000, bytes_sent: 1500, proto: 'TLS' }]);
+    expect(await influx.rows('SELECT bytes_sent, proto FROM "host_l7"', 'schema')).toEqual([
+      { time: 1_700_000_005_000, bytes_sent: 1500, proto: 'TLS' },
+    ]);
     const [fields] = await influx.query('SHOW FIELD KEYS FROM "interface"', 'schema');
     expect(fields.series?.[0].values).toEqual([
       ['bytes', 'integer'],
@@ -88,13 +99,18 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
     await until(async () => w.status().spooledBatches === 0, 10_000);
     await w.stop();
     const rows = await influx.rows('SELECT bytes FROM "interface"', 'outage');
-    expect(rows.map((r) => [r.time, r.bytes])).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => [1_700_000_000_000 + i * 5000, i * 100]));
+    expect(rows.map((r) => [r.time, r.bytes])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((i) => [1_700_000_000_000 + i * 5000, i * 100]),
+    );
   });
 
   it('keeps a batch InfluxDB refuses for good aside with the reason, and goes on writing', async () => {
     await influx.createDatabase('conflict');
     // A float `bytes` field first in the same shard: InfluxDB then refuses our integer `bytes` (field type conflict).
-    await fetch(`${influx.url}/write?db=conflict&precision=ms`, { method: 'POST', body: 'interface,probe=x,ifname=eth0 bytes=1.5 1700000000000' });
+    await fetch(`${influx.url}/write?db=conflict&precision=ms`, {
+      method: 'POST',
+      body: 'interface,probe=x,ifname=eth0 bytes=1.5 1700000000000',
+    });
     const w = await writer({ kind: 'v1', url: influx.url, db: 'conflict' });
     w.writeStep(step(1_700_000_005_000, 100));
     await w.flush();
@@ -103,12 +119,16 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
     await w.stop();
     expect(status.rejectedBatches).toBe(1);
     expect(w.status().rejectedBatches).toBe(1);
-    expect((await influx.rows('SELECT bytes_sent FROM "host"', 'conflict')).map((r) => r.bytes_sent)).toEqual([100, 200]);
+    expect((await influx.rows('SELECT bytes_sent FROM "host"', 'conflict')).map((r) => r.bytes_sent)).toEqual(
+      [100, 200],
+    );
     const dir = join((w as unknown as { spool: { dir: string } }).spool.dir, 'rejected');
     const files = (await readdir(dir)).sort();
     expect(files).toHaveLength(2);
     expect(await readFile(join(dir, files[1]), 'utf8')).toMatch(/HTTP 400.*field type conflict/);
-    expect(await readFile(join(dir, files[0]), 'utf8')).toContain('interface,ifname=eth0,probe=test-probe bytes=100i');
+    expect(await readFile(join(dir, files[0]), 'utf8')).toContain(
+      'interface,ifname=eth0,probe=test-probe bytes=100i',
+    );
   });
 
   it('replays a spool left by an earlier run at start', async () => {
@@ -120,7 +140,9 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
     const second = await writer({ kind: 'v1', url: influx.url, db: 'leftover' }, { spoolDir });
     await until(async () => second.status().spooledBatches === 0, 5000);
     await second.stop();
-    expect(await influx.rows('SELECT bytes FROM "interface"', 'leftover')).toEqual([{ time: 1_700_000_005_000, bytes: 4200 }]);
+    expect(await influx.rows('SELECT bytes FROM "interface"', 'leftover')).toEqual([
+      { time: 1_700_000_005_000, bytes: 4200 },
+    ]);
   });
 });
 
@@ -138,7 +160,11 @@ describe('InfluxWriter v2 path (org, bucket, token on /api/v2/write)', () => {
     let series: Awaited<ReturnType<VictoriaMetricsServer['export']>> = [];
     await until(async () => (series = await vm.export('interface_bytes')).length > 0, 10_000);
     expect(series).toEqual([
-      { metric: { __name__: 'interface_bytes', probe: 'test-probe', ifname: 'eth0' }, values: [1500, 3000], timestamps: [1_700_000_005_000, 1_700_000_010_000] },
+      {
+        metric: { __name__: 'interface_bytes', probe: 'test-probe', ifname: 'eth0' },
+        values: [1500, 3000],
+        timestamps: [1_700_000_005_000, 1_700_000_010_000],
+      },
     ]);
   });
 });

@@ -31,7 +31,13 @@ export interface WriterStatus {
 
 /** A failed write that will fail again however often it is retried (bad data, no such database, no rights). */
 function isPermanent(err: unknown): boolean {
-  return err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 500 && err.statusCode !== 408 && err.statusCode !== 429;
+  return (
+    err instanceof HttpError &&
+    err.statusCode >= 400 &&
+    err.statusCode < 500 &&
+    err.statusCode !== 408 &&
+    err.statusCode !== 429
+  );
 }
 
 function reasonOf(err: unknown): string {
@@ -55,7 +61,10 @@ export class InfluxWriter implements Component {
   private retryMs: number;
   private waiters: (() => void)[] = [];
   private stopped = false;
-  private readonly state: Omit<WriterStatus, 'pendingBatches' | 'spooledBatches' | 'spooledBytes' | 'droppedLines' | 'rejectedBatches'> = {
+  private readonly state: Omit<
+    WriterStatus,
+    'pendingBatches' | 'spooledBatches' | 'spooledBytes' | 'droppedLines' | 'rejectedBatches'
+  > = {
     lastWriteMs: null,
     lastError: null,
     writtenLines: 0,
@@ -82,7 +91,10 @@ export class InfluxWriter implements Component {
       headers: authHeaders(t),
       writeFailed: (err: Error): Promise<void> => Promise.reject(err),
     };
-    const api = t.kind === 'v2' ? client.getWriteApi(t.org, t.bucket, 'ms', options) : client.getWriteApi('', t.db, 'ms', options);
+    const api =
+      t.kind === 'v2'
+        ? client.getWriteApi(t.org, t.bucket, 'ms', options)
+        : client.getWriteApi('', t.db, 'ms', options);
     if (t.kind === 'v1') {
       const q = new URLSearchParams({ db: t.db, precision: 'ms' });
       if (t.rp) q.set('rp', t.rp);
@@ -95,7 +107,10 @@ export class InfluxWriter implements Component {
     await this.spool.open();
     const t = this.config.target;
     if (t.kind === 'v1') await this.createDatabase(t);
-    this.deps.logger.info({ target: describeTarget(t), spool: this.spool.dir, spooledBatches: this.spool.batches }, 'InfluxDB writer ready');
+    this.deps.logger.info(
+      { target: describeTarget(t), spool: this.spool.dir, spooledBatches: this.spool.batches },
+      'InfluxDB writer ready',
+    );
     if (this.spool.batches > 0) this.scheduleDrain(0);
   }
 
@@ -105,12 +120,21 @@ export class InfluxWriter implements Component {
       const res = await fetch(`${t.url}/query`, {
         method: 'POST',
         headers: authHeaders(t),
-        body: new URLSearchParams({ q: `CREATE DATABASE "${t.db.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` }),
+        body: new URLSearchParams({
+          q: `CREATE DATABASE "${t.db.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
+        }),
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
-      if (!res.ok) this.deps.logger.warn({ status: res.status, body: await res.text() }, 'could not create the InfluxDB database');
+      if (!res.ok)
+        this.deps.logger.warn(
+          { status: res.status, body: await res.text() },
+          'could not create the InfluxDB database',
+        );
     } catch (err) {
-      this.deps.logger.warn({ err: reasonOf(err) }, 'InfluxDB not reachable at start; points will be spooled until it is');
+      this.deps.logger.warn(
+        { err: reasonOf(err) },
+        'InfluxDB not reachable at start; points will be spooled until it is',
+      );
     }
   }
 
@@ -167,11 +191,15 @@ export class InfluxWriter implements Component {
     const reason = reasonOf(err);
     this.state.lastError = reason;
     if (isPermanent(err)) {
-      this.deps.logger.error({ reason, lines: lines.length, dir: this.spool.dir }, 'InfluxDB refused a batch; kept aside in rejected/');
+      this.deps.logger.error(
+        { reason, lines: lines.length, dir: this.spool.dir },
+        'InfluxDB refused a batch; kept aside in rejected/',
+      );
       await this.spool.keepRejected(lines, reason);
       return;
     }
-    if (this.spool.batches === 0) this.deps.logger.warn({ reason }, 'InfluxDB write failed; spooling to disk until it answers');
+    if (this.spool.batches === 0)
+      this.deps.logger.warn({ reason }, 'InfluxDB write failed; spooling to disk until it answers');
     await this.spool.append(lines);
     this.scheduleDrain(this.retryMs);
   }
@@ -198,7 +226,10 @@ export class InfluxWriter implements Component {
         this.written(lines.length);
       } catch (err) {
         if (isPermanent(err)) {
-          this.deps.logger.error({ reason: reasonOf(err) }, 'InfluxDB refused a spooled batch; kept aside in rejected/');
+          this.deps.logger.error(
+            { reason: reasonOf(err) },
+            'InfluxDB refused a spooled batch; kept aside in rejected/',
+          );
           await this.spool.reject(reasonOf(err));
           continue;
         }
@@ -236,7 +267,10 @@ export class InfluxWriter implements Component {
     if (this.drainTimer) clearTimeout(this.drainTimer);
     this.drainTimer = null;
     if (this.spool.batches > 0) {
-      this.deps.logger.warn({ batches: this.spool.batches, dir: this.spool.dir }, 'InfluxDB unreachable at shutdown; batches stay spooled for the next start');
+      this.deps.logger.warn(
+        { batches: this.spool.batches, dir: this.spool.dir },
+        'InfluxDB unreachable at shutdown; batches stay spooled for the next start',
+      );
     }
     for (const w of this.waiters.splice(0)) w();
     await Promise.allSettled([this.liveApi.close(), this.drainApi.close()]);
