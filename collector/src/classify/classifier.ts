@@ -13,10 +13,20 @@ export interface FlowClassifier {
    * direction of the flow's first packet. Returns true when the flow's result is final and
    * it needs no more packets.
    */
-  feed(flowSlot: number, buf: Buffer, ipOffset: number, ipLength: number, tsMillis: number, fromInitiator: boolean): boolean;
+  feed(
+    flowSlot: number,
+    buf: Buffer,
+    ipOffset: number,
+    ipLength: number,
+    tsMillis: number,
+    fromInitiator: boolean,
+  ): boolean;
   /** Makes the result final now (nDPI's give-up, with guessing): the flow ended or idled out. */
   finish(flowSlot: number): void;
-  /** Protocol id of the flow's current result, an index for `protocolName`. */
+  /**
+   * Protocol id of the flow's current result (final or not; 0 = Unknown before any packet), an
+   * index for `protocolName`. It is the id ndpiReader's "Detected protocols" table groups by.
+   */
   protocolOf(flowSlot: number): number;
   /** Category id of the flow's current result, an index for `categoryName`. */
   categoryOf(flowSlot: number): number;

@@ -68,7 +68,9 @@ export class InfluxServer {
     });
     const exited = new Promise<never>((_, reject) => {
       this.proc?.once('exit', (code) => reject(new Error(`influxd exited with ${code}: ${stderr}`)));
-      this.proc?.once('error', (err) => reject(new Error(`cannot start influxd (apt-get install influxdb): ${err.message}`)));
+      this.proc?.once('error', (err) =>
+        reject(new Error(`cannot start influxd (apt-get install influxdb): ${err.message}`)),
+      );
     });
     await Promise.race([this.waitForPing(20_000), exited]);
   }
@@ -82,7 +84,8 @@ export class InfluxServer {
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`influxd did not answer /ping on ${this.url} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`influxd did not answer /ping on ${this.url} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

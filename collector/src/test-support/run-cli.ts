@@ -14,9 +14,13 @@ export interface CliResult {
 
 /** Starts the built `packetflux` command (run `npm run build` first) with a clean environment for its options. */
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
-  if (!existsSync(join(COLLECTOR_DIR, 'dist', 'cli', 'main.js'))) throw new Error('collector is not built: run `npm run build` first');
+  if (!existsSync(join(COLLECTOR_DIR, 'dist', 'cli', 'main.js')))
+    throw new Error('collector is not built: run `npm run build` first');
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PACKETFLUX_')));
-  return spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, ...args], {
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export function finished(proc: ChildProcess): Promise<CliResult> {

@@ -21,9 +21,18 @@ export class VictoriaMetricsServer {
   async start(): Promise<void> {
     this.dir = await mkdtemp(join(tmpdir(), 'packetflux-vm-'));
     this.port = await freePort();
-    this.proc = spawn('victoria-metrics', [`-storageDataPath=${this.dir}`, `-httpListenAddr=127.0.0.1:${this.port}`, '-retentionPeriod=100y', '-search.disableCache'], {
-      stdio: 'ignore',
-    });
+    this.proc = spawn(
+      'victoria-metrics',
+      [
+        `-storageDataPath=${this.dir}`,
+        `-httpListenAddr=127.0.0.1:${this.port}`,
+        '-retentionPeriod=100y',
+        '-search.disableCache',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (this.proc.exitCode !== null) throw new Error(`victoria-metrics exited with ${this.proc.exitCode}`);
@@ -38,14 +47,20 @@ export class VictoriaMetricsServer {
   }
 
   /** Every sample of series matching `match`, as `{metric, values, timestamps}` rows. */
-  async export(match: string): Promise<{ metric: Record<string, string>; values: number[]; timestamps: number[] }[]> {
+  async export(
+    match: string,
+  ): Promise<{ metric: Record<string, string>; values: number[]; timestamps: number[] }[]> {
     await fetch(`${this.url}/internal/force_flush`);
-    const res = await fetch(`${this.url}/api/v1/export?${new URLSearchParams({ 'match[]': match, start: '0' })}`);
+    const res = await fetch(
+      `${this.url}/api/v1/export?${new URLSearchParams({ 'match[]': match, start: '0' })}`,
+    );
     const text = await res.text();
     return text
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { metric: Record<string, string>; values: number[]; timestamps: number[] });
+      .map(
+        (l) => JSON.parse(l) as { metric: Record<string, string>; values: number[]; timestamps: number[] },
+      );
   }
 
   async destroy(): Promise<void> {
