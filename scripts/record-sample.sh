@@ -33,8 +33,15 @@ pids=()
 
 cleanup() {
   local status=$?
+  local pid ns
   for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  # Anything still running inside our two namespaces was started by this script.
+  for ns in "$ns_client" "$ns_server"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do
+      kill -TERM "$pid" 2>/dev/null || true
+    done
   done
   for pid in "${pids[@]}"; do
     wait "$pid" 2>/dev/null || true
@@ -80,9 +87,10 @@ for i in 0 1 2 3; do
 done
 
 mkdir -p "$(dirname "$out")"
-in_client tcpdump -i "$veth_client" -s 0 -U -w "$work/sample.pcap" 2>"$work/tcpdump.log" &
+# Started with `ip netns exec` directly (it execs the command), so $! is the process itself.
+ip netns exec "$ns_client" tcpdump -i "$veth_client" -Z root -s 0 -U -w "$work/sample.pcap" 2>"$work/tcpdump.log" &
 pids+=($!)
-in_server python3 "$here/sample/servers.py" --root "$work/www" --cert "$work/cert.pem" --key "$work/key.pem" \
+ip netns exec "$ns_server" python3 "$here/sample/servers.py" --root "$work/www" --cert "$work/cert.pem" --key "$work/key.pem" \
   --ipv4 10.77.0.2 --ipv6 fd77::2 >"$work/servers.log" 2>&1 &
 pids+=($!)
 
@@ -99,8 +107,9 @@ sleep 0.5
 in_client python3 "$here/sample/client.py" --server4 10.77.0.2 --server6 fd77::2 --seconds "$seconds"
 sleep 1
 
-# Stop tcpdump first so the file is complete, then the servers.
-kill -INT "${pids[0]}"
+# Stop tcpdump first so the file is complete (SIGTERM: background jobs ignore SIGINT), then the servers.
+kill -TERM "${pids[0]}"
 wait "${pids[0]}" || true
+pids=("${pids[@]:1}")
 cp "$work/sample.pcap" "$out"
 echo "record-sample: wrote $out ($(stat -c %s "$out") bytes)"

@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { ApiServer, runSearchBench } from '../api';
+import { Catalog } from '../store/catalog';
+import { InfluxReader } from '../store/influx-reader';
 import { generateBenchCapture } from '../synth/generate-bench-capture';
+import { InfluxServer } from '../test-support/influx-server';
 
 /**
  * `npm run bench`: the collector's replay speed next to ndpiReader (same nDPI) and libpcap's
@@ -87,6 +93,78 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\npacketflux / ndpiReader: ${(ndpi.seconds / ours.seconds).toFixed(2)}x the packet rate\n`,
   );
+
+  await influxBench(file, ours.seconds);
+
+  const search = runSearchBench({ hosts: 10_000, protocols: 20, searches: 5000 });
+  process.stdout.write(
+    `\n/search over ${search.names} names (10,000 hosts x 20 protocols): p50 ${search.p50Ms.toFixed(2)} ms, p99 ${search.p99Ms.toFixed(2)} ms, max ${search.maxMs.toFixed(2)} ms (index built in ${search.buildMs.toFixed(0)} ms)\n`,
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+}
+
+/** The same replay writing to a real InfluxDB, then API query latency over what it wrote. */
+async function influxBench(file: string, replaySeconds: number): Promise<void> {
+  const influx = new InfluxServer();
+  await influx.start();
+  try {
+    const withInflux = await timed(process.execPath, [
+      join(COLLECTOR, 'bin', 'packetflux.js'),
+      'replay',
+      file,
+      '--json',
+      '--no-progress',
+      '--influx-url',
+      influx.url,
+      '--influx-db',
+      'bench',
+      '--spool-dir',
+      join(DATA, 'spool'),
+    ]);
+    const points = (await influx.rows('SELECT COUNT(bytes) AS n FROM "interface_l7"', 'bench'))[0]?.n;
+    process.stdout.write(
+      `${row('packetflux replay into InfluxDB 1.6', PACKETS, withInflux.seconds, PACKETS / replaySeconds, `(ratio: vs replay without a store; ${String(points)} interface_l7 points)`)}\n`,
+    );
+
+    const logger = pino({ level: 'silent' });
+    const reader = new InfluxReader({ url: influx.url, database: 'bench', timeoutMs: 30_000 });
+    const catalog = new Catalog({ refreshIntervalMs: 60_000, maxValuesPerKey: 100_000 }, { reader, logger });
+    await catalog.start();
+    const api = new ApiServer(
+      { host: '127.0.0.1', port: 0, maxRangeDays: 400, queryTimeoutMs: 30_000, defaultTop: 10, stepSeconds: 5 },
+      { reader, catalog, logger, registry: new Registry(), health: () => ({ lastWriteMs: null, drops: 0 }) },
+    );
+    await api.start();
+    try {
+      const port = api.address()?.port;
+      const ifname = String((await influx.rows('SHOW TAG VALUES FROM "interface" WITH KEY = "ifname"', 'bench'))[0]?.value);
+      const range = { from: new Date(1_700_000_000_000 - 5000).toISOString(), to: new Date(1_700_000_000_000 + 65_000).toISOString() };
+      for (const target of [`interface_${ifname}_traffic_bps`, `interface_${ifname}_allprotocols_bps`, `interface_${ifname}_tophosts_bps`]) {
+        const ms: number[] = [];
+        for (let i = 0; i < 50; i++) {
+          const t0 = performance.now();
+          const res = await fetch(`http://127.0.0.1:${port}/api/query`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ range, intervalMs: 5000, maxDataPoints: 1000, targets: [{ refId: 'A', target }] }),
+          });
+          if (res.status !== 200) throw new Error(`${target}: HTTP ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+          ms.push(performance.now() - t0);
+        }
+        ms.sort((a, b) => a - b);
+        process.stdout.write(`/api/query ${target}: p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms over 50 requests\n`);
+      }
+    } finally {
+      await api.stop();
+      await catalog.stop();
+    }
+  } finally {
+    await influx.destroy();
+  }
 }
 
 main().catch((err: unknown) => {
