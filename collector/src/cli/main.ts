@@ -4,9 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../common/errors';
 import { createLogger } from './logger';
 import { addApiOptions, addPipelineOptions, addStoreOptions, LOG_LEVELS } from './options';
-import { runCapture, type CaptureOptions } from './run-capture';
-import { runReplay, type ReplayOptions } from './run-replay';
-import { runServe, type ServeOptions } from './run-serve';
+import type { CaptureOptions } from './run-capture';
+import type { ReplayOptions } from './run-replay';
+import type { ServeOptions } from './run-serve';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [
@@ -57,7 +57,7 @@ function buildProgram(run: (action: () => Promise<number>) => void): Command {
     ),
   );
   addApiOptions(capture, '3001').action((o: CaptureOptions) =>
-    run(async () => runCapture(o, createLogger(checkLevel(o.logLevel)))),
+    run(async () => (await import('./run-capture')).runCapture(o, createLogger(checkLevel(o.logLevel)))),
   );
 
   addPipelineOptions(
@@ -84,7 +84,13 @@ function buildProgram(run: (action: () => Promise<number>) => void): Command {
         ),
     ),
   ).action((file: string, o: ReplayOptions) =>
-    run(async () => runReplay(file, { ...o, json: o.json ?? false }, createLogger(checkLevel(o.logLevel)))),
+    run(async () =>
+      (await import('./run-replay')).runReplay(
+        file,
+        { ...o, json: o.json ?? false },
+        createLogger(checkLevel(o.logLevel)),
+      ),
+    ),
   );
 
   const serve = addStoreOptions(
@@ -101,7 +107,7 @@ function buildProgram(run: (action: () => Promise<number>) => void): Command {
         .default('info'),
     );
   addApiOptions(serve, '3001').action((o: ServeOptions) =>
-    run(async () => runServe(o, createLogger(checkLevel(o.logLevel)))),
+    run(async () => (await import('./run-serve')).runServe(o, createLogger(checkLevel(o.logLevel)))),
   );
 
   return program;
