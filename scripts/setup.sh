@@ -23,6 +23,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The plugin's Go backend: any Go fetches the toolchain go.mod asks for (GOTOOLCHAIN=auto).
+command -v go >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go
+
 command -v node >/dev/null || { echo "setup: Node.js 20.19 or newer is needed (apt-get install nodejs npm, or nodesource)"; exit 1; }
 if [ "${1:-}" = "--clean-install" ] || [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
