@@ -3,8 +3,10 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 // PACKETFLUX_API_URL is set:
 //
 //	PACKETFLUX_API_URL=http://127.0.0.1:3001   the API (required)
+//	PACKETFLUX_TEST_INTERFACE, PACKETFLUX_TEST_BYTES  an interface and its byte total over the range, to check the numbers
 //	PACKETFLUX_API_TOKEN=...                   its --api-token, if any
 //	PACKETFLUX_TEST_FROM=2023-11-14T22:00:00Z  queried range (default: the last 24 h)
 //	PACKETFLUX_TEST_TO=2023-11-14T23:00:00Z
@@ -47,6 +50,9 @@ func TestAgainstRealAPI(t *testing.T) {
 		t.Fatalf("variables: no interfaces in %s (%v)", body, err)
 	}
 	ifname := interfaces[0].Value
+	if v := os.Getenv("PACKETFLUX_TEST_INTERFACE"); v != "" {
+		ifname = v
+	}
 
 	status, body = callResource(t, ds, http.MethodGet, "search?target=interface_"+ifname, "")
 	if status != http.StatusOK || !strings.Contains(body, "interface_"+ifname+"_traffic_bps") {
@@ -97,6 +103,36 @@ func TestAgainstRealAPI(t *testing.T) {
 			t.Logf("%s: %q labels %v, %d points", refID, f.Fields[1].Config.DisplayNameFromDS, f.Fields[1].Labels, f.Rows())
 		}
 	}
+	if v := os.Getenv("PACKETFLUX_TEST_BYTES"); v != "" {
+		want, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The total ends at the interface's byte count; the rate integrates back to it.
+		total := resp.Responses["C"].Frames
+		if len(total) != 1 || total[0].Rows() == 0 {
+			t.Fatalf("C: want one non-empty frame, got %d", len(total))
+		}
+		last, _ := total[0].Fields[1].ConcreteAt(total[0].Rows() - 1)
+		if got := toFloat(t, last); got != want {
+			t.Errorf("C: total bytes %v, want %v", got, want)
+		}
+		rate := resp.Responses["A"].Frames[0]
+		if rate.Rows() < 2 {
+			t.Fatalf("A: want at least two buckets, got %d", rate.Rows())
+		}
+		t0, _ := rate.Fields[0].ConcreteAt(0)
+		t1, _ := rate.Fields[0].ConcreteAt(1)
+		bucketSeconds := t1.(time.Time).Sub(t0.(time.Time)).Seconds()
+		var bytes float64
+		for i := 0; i < rate.Rows(); i++ {
+			v, _ := rate.Fields[1].ConcreteAt(i)
+			bytes += toFloat(t, v) * bucketSeconds / 8
+		}
+		if math.Abs(bytes-want) > 1e-6*want {
+			t.Errorf("A: rate integrates to %v bytes, want %v", bytes, want)
+		}
+	}
 	if n := len(resp.Responses["B"].Frames); n > 3 {
 		t.Errorf("B: %d series with top 2, want at most 3 (top 2 + Other)", n)
 	}
@@ -104,5 +140,18 @@ func TestAgainstRealAPI(t *testing.T) {
 		t.Errorf("D: an unknown interface should fail with the API's reason, got %v", d.Error)
 	} else {
 		t.Logf("D: %v", d.Error)
+	}
+}
+
+func toFloat(t *testing.T, v any) float64 {
+	t.Helper()
+	switch n := v.(type) {
+	case float64:
+		return n
+	case *float64:
+		return *n
+	default:
+		t.Fatalf("value %v of type %T is not a number", v, v)
+		return 0
 	}
 }
