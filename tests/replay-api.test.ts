@@ -1,3 +1,4 @@
+import type { ApiFrame as Frame } from '../collector/src/api';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,15 +8,6 @@ import { Stack, type ReplaySummary } from './support/stack';
 const REPO = join(__dirname, '..');
 const VLAN = join(REPO, 'collector/testdata/crafted/vlan.pcap');
 const TLS = join(REPO, 'collector/testdata/l7/tls.pcap');
-
-interface Frame {
-  refId: string;
-  name: string;
-  labels: Record<string, string>;
-  unit: string;
-  times: number[];
-  values: number[];
-}
 
 async function fileRange(file: string): Promise<{ from: string; to: string }> {
   const { stdout } = await promisify(execFile)('tshark', [

@@ -1,3 +1,4 @@
+import type { ReplaySummary } from '../../collector/src/pipeline/traffic-summary';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,14 +6,7 @@ import { join } from 'node:path';
 import { freePort, InfluxServer } from '../../collector/src/test-support/influx-server';
 import { finished, runCli, startCli } from '../../collector/src/test-support/run-cli';
 
-export interface ReplaySummary {
-  packets: number;
-  bytes: number;
-  flows: number;
-  interfaces: Record<string, { packets: number; bytes: number }>;
-  protocols: Record<string, { packets: number; bytes: number; flows: number }>;
-  hosts: Record<string, { bytesSent: number; bytesRcvd: number; packetsSent: number; packetsRcvd: number }>;
-}
+export type { ReplaySummary };
 
 /**
  * The real stack on loopback: an influxd, captures replayed into it by `packetflux replay`,

@@ -1,3 +1,4 @@
+import type { ApiFrame as Frame } from './types';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { InfluxServer } from '../test-support/influx-server';
@@ -25,15 +26,6 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** Parsed JSON answers, indexed freely by the assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
-
-interface Frame {
-  refId: string;
-  name: string;
-  labels: Record<string, string>;
-  unit: string;
-  times: number[];
-  values: number[];
-}
 
 describe('ApiServer against a real influxd', () => {
   const influx = new InfluxServer();

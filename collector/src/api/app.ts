@@ -25,7 +25,7 @@ import {
 } from './schemas';
 import type { SearchIndex } from './search-index';
 import { expandRegexFormatted } from './template-values';
-import type { ApiConfig, ApiDeps } from './types';
+import type { ApiConfig, ApiDeps, ApiFrame } from './types';
 
 export const SEARCH_LIMIT = 100;
 const HEALTH_PATH = '/api/health';
@@ -162,7 +162,7 @@ export function createApp(ctx: AppContext): express.Express {
         const series = (
           await Promise.all(resolved.map((m) => queries.run(m, grid, { probe, top: t.top, signal })))
         ).flat();
-        return series.map((s) => ({
+        return series.map((s): ApiFrame => ({
           refId: t.refId,
           name: t.legendFormat ? applyLegend(t.legendFormat, s, t.target) : s.name,
           labels: s.labels,

@@ -50,3 +50,13 @@ export const DEFAULT_API_CONFIG: Omit<ApiConfig, 'host' | 'port'> = {
   defaultTop: 10,
   stepSeconds: 5,
 };
+
+/** One series of a `POST /api/query` answer: columnar, with its labels and unit. */
+export interface ApiFrame {
+  refId: string;
+  name: string;
+  labels: Record<string, string>;
+  unit: string;
+  times: number[];
+  values: number[];
+}

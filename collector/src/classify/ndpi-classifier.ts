@@ -9,24 +9,14 @@ const LIBNDPI_MISSING =
   "packetflux: libndpi not found: install it with 'apt-get install libndpi-dev' (Debian/Ubuntu)";
 
 /** The object the native addon's `NdpiClassifier` constructor returns (see native/packetflux-ndpi.cc). */
-export interface NativeNdpiClassifier {
+export interface NativeNdpiClassifier extends Pick<
+  FlowClassifier,
+  'feed' | 'finish' | 'release' | 'protocolName' | 'categoryName' | 'close'
+> {
   /** `[protocolId, categoryId]` per flow slot, updated in place by `feed`/`finish`/`release`. */
   readonly results: Uint16Array;
   readonly protocolCount: number;
   readonly categoryCount: number;
-  feed(
-    flowSlot: number,
-    buf: Buffer,
-    ipOffset: number,
-    ipLength: number,
-    tsMillis: number,
-    fromInitiator: boolean,
-  ): boolean;
-  finish(flowSlot: number): void;
-  release(flowSlot: number): void;
-  protocolName(protocolId: number): string;
-  categoryName(categoryId: number): string;
-  close(): void;
 }
 
 export interface NdpiAddon {
