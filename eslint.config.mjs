@@ -34,8 +34,8 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: './collector/src/!(cli)/**', from: './collector/src/cli' },
-            { target: './collector/src/!(cli|api)/**', from: './collector/src/api' },
+            { target: './collector/src/!(cli|bench)/**', from: './collector/src/cli' },
+            { target: './collector/src/!(cli|api|bench)/**', from: './collector/src/api' },
             { target: './collector/src/decode', from: './collector/src/!(common|decode)/**' },
             { target: './collector/src/common', from: './collector/src/!(common)/**' },
           ],
