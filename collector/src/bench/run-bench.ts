@@ -134,29 +134,52 @@ async function influxBench(file: string, replaySeconds: number): Promise<void> {
     const catalog = new Catalog({ refreshIntervalMs: 60_000, maxValuesPerKey: 100_000 }, { reader, logger });
     await catalog.start();
     const api = new ApiServer(
-      { host: '127.0.0.1', port: 0, maxRangeDays: 400, queryTimeoutMs: 30_000, defaultTop: 10, stepSeconds: 5 },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        maxRangeDays: 400,
+        queryTimeoutMs: 30_000,
+        defaultTop: 10,
+        stepSeconds: 5,
+      },
       { reader, catalog, logger, registry: new Registry(), health: () => ({ lastWriteMs: null, drops: 0 }) },
     );
     await api.start();
     try {
       const port = api.address()?.port;
-      const ifname = String((await influx.rows('SHOW TAG VALUES FROM "interface" WITH KEY = "ifname"', 'bench'))[0]?.value);
-      const range = { from: new Date(1_700_000_000_000 - 5000).toISOString(), to: new Date(1_700_000_000_000 + 65_000).toISOString() };
-      for (const target of [`interface_${ifname}_traffic_bps`, `interface_${ifname}_allprotocols_bps`, `interface_${ifname}_tophosts_bps`]) {
+      const ifname = String(
+        (await influx.rows('SHOW TAG VALUES FROM "interface" WITH KEY = "ifname"', 'bench'))[0]?.value,
+      );
+      const range = {
+        from: new Date(1_700_000_000_000 - 5000).toISOString(),
+        to: new Date(1_700_000_000_000 + 65_000).toISOString(),
+      };
+      for (const target of [
+        `interface_${ifname}_traffic_bps`,
+        `interface_${ifname}_allprotocols_bps`,
+        `interface_${ifname}_tophosts_bps`,
+      ]) {
         const ms: number[] = [];
         for (let i = 0; i < 50; i++) {
           const t0 = performance.now();
           const res = await fetch(`http://127.0.0.1:${port}/api/query`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ range, intervalMs: 5000, maxDataPoints: 1000, targets: [{ refId: 'A', target }] }),
+            body: JSON.stringify({
+              range,
+              intervalMs: 5000,
+              maxDataPoints: 1000,
+              targets: [{ refId: 'A', target }],
+            }),
           });
           if (res.status !== 200) throw new Error(`${target}: HTTP ${res.status} ${await res.text()}`);
           await res.arrayBuffer();
           ms.push(performance.now() - t0);
         }
         ms.sort((a, b) => a - b);
-        process.stdout.write(`/api/query ${target}: p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms over 50 requests\n`);
+        process.stdout.write(
+          `/api/query ${target}: p50 ${percentile(ms, 50).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms over 50 requests\n`,
+        );
       }
     } finally {
       await api.stop();
