@@ -6,6 +6,6 @@ bash scripts/setup.sh "${CI:+--clean-install}"
 echo "test: lint"
 npm run lint
 echo "test: every package"
-rm -rf .test-results
+rm -rf .test-results && mkdir -p .test-results
 npm test
 node scripts/test-summary.js .test-results
