@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { normalizeVariableQuery } from '../datasource-plugin/src/variable-query';
 import {
   type AlertGroup,
@@ -563,5 +566,24 @@ describe('docker-compose.yml, .env.example, collector/Dockerfile, systemd unit',
     const env = await readFile(join(REPO, 'deploy', 'systemd', 'packetflux.env.example'), 'utf8');
     expect(env).toMatch(/^PACKETFLUX_INTERFACE=/m);
     expect(env).toMatch(/^PACKETFLUX_INFLUX_URL=/m);
+  });
+});
+
+describe('docker-compose.yml as a compose client reads it', () => {
+  it('`docker-compose config` accepts the file with the .env.example settings (secrets filled in)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'packetflux-compose-'));
+    try {
+      await copyFile(join(REPO, 'docker-compose.yml'), join(dir, 'docker-compose.yml'));
+      const env = readFileSync(join(REPO, '.env.example'), 'utf8').replace(
+        /^([A-Z0-9_]*(?:TOKEN|PASSWORD)[A-Z0-9_]*)=$/gm,
+        '$1=test-secret',
+      );
+      await writeFile(join(dir, '.env'), env);
+      const { stdout } = await promisify(execFile)('docker-compose', ['config'], { cwd: dir });
+      expect(stdout).toMatch(/^services:/m);
+      for (const service of ['influxdb:', 'collector:', 'grafana:']) expect(stdout).toContain(service);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
