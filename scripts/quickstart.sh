@@ -45,7 +45,8 @@ bind-address = "127.0.0.1:$rpc"
   bind-address = "127.0.0.1:$port"
   log-enabled = false
 CONF
-  influxd -config .data/influxdb/influxdb.conf > .data/influxdb/influxd.log 2>&1 &
+  # In its own session: Ctrl-C reaches only this script, which stops the collector (it flushes) first.
+  setsid influxd -config .data/influxdb/influxdb.conf > .data/influxdb/influxd.log 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$port/ping" >/dev/null 2>&1 && break
@@ -59,6 +60,8 @@ if [ -z "${PACKETFLUX_INFLUX_ORG:-}" ]; then export PACKETFLUX_INFLUX_DB=${PACKE
 export PACKETFLUX_SPOOL_DIR=${PACKETFLUX_SPOOL_DIR:-$ROOT/.data/spool}
 
 packetflux() { node "$ROOT/collector/bin/packetflux.js" "$@"; }
+# Long-running services get their own session, so that only the trap above signals them, once.
+service() { exec setsid node "$ROOT/collector/bin/packetflux.js" "$@"; }
 
 echo "quickstart: replaying the sample capture samples/sample.pcap"
 packetflux replay samples/sample.pcap --interface-name sample
@@ -67,12 +70,12 @@ iface=$(ip route show default 2>/dev/null | awk '{print $5; exit}')
 iface=${PACKETFLUX_INTERFACE:-${iface:-lo}}
 if [ "$(id -u)" -eq 0 ] || getcap "$(readlink -f "$(command -v node)")" 2>/dev/null | grep -q cap_net_raw; then
   echo "quickstart: capturing live on $iface"
-  packetflux capture -i "$iface" --api-port "$API_PORT" &
+  service capture -i "$iface" --api-port "$API_PORT" &
 else
   echo "quickstart: NOT capturing live: capturing needs root or CAP_NET_RAW. Run this script with sudo, or once:"
   echo "            sudo setcap cap_net_raw,cap_net_admin+eip $(readlink -f "$(command -v node)")"
   echo "quickstart: serving the sample's data only"
-  packetflux serve --api-port "$API_PORT" &
+  service serve --api-port "$API_PORT" &
 fi
 pids+=($!)
 
@@ -82,9 +85,11 @@ for _ in $(seq 100); do
 done
 cat <<MSG
 
-  PacketFlux is up. In Grafana, add a data source:
-    type  PacketFlux (plugin packetflux-traffic-datasource; build it with: npm run build -w datasource-plugin)
-          or any SimpleJSON/JSON datasource
+  PacketFlux is up. In Grafana (13.1 or newer), add a data source:
+    type  PacketFlux: copy $ROOT/datasource-plugin/dist to Grafana's plugins folder as
+          packetflux-traffic-datasource and allow it unsigned
+          (GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=packetflux-traffic-datasource);
+          any SimpleJSON/JSON datasource works too
     URL   http://127.0.0.1:$API_PORT
   Try the metrics interface_sample_traffic_bps and interface_sample_allprotocols_bps,
   or ask the API directly:  curl -s -XPOST localhost:$API_PORT/search -d '{"target":"interface_"}' -H 'content-type: application/json'
