@@ -347,39 +347,10 @@ function rawIpFrames(): FrameList {
   return list;
 }
 
-function rawIp(): CraftedCapture {
+/** The same raw IP frames under each link type value that has meant raw IP. */
+function rawIp(file: string, description: string, linkType: number): CraftedCapture {
   const list = rawIpFrames();
-  return {
-    file: 'raw-ip.pcap',
-    description:
-      'Raw IP (LINKTYPE_RAW 101), IPv4 and IPv6 mixed: HTTP 10.0.0.5:51040<->93.184.216.34:80 (9), ' +
-      'TLS (SNI www.facebook.com) [fd00::5]:51041<->[2001:db8::1]:443 (9), DNS A 10.0.0.5<->198.51.100.53 (2).',
-    frames: 20,
-    badFrames: [],
-    build: () => pcapBytes(list, { linkType: LINKTYPE_RAW }),
-  };
-}
-
-function rawIpDlt12(): CraftedCapture {
-  const list = rawIpFrames();
-  return {
-    file: 'raw-ip-dlt12.pcap',
-    description: 'Same frames as raw-ip.pcap under link type 12 (DLT_RAW as some platforms wrote it).',
-    frames: 20,
-    badFrames: [],
-    build: () => pcapBytes(list, { linkType: LINKTYPE_RAW_DLT12 }),
-  };
-}
-
-function rawIpDlt14(): CraftedCapture {
-  const list = rawIpFrames();
-  return {
-    file: 'raw-ip-dlt14.pcap',
-    description: 'Same frames as raw-ip.pcap under link type 14 (DLT_RAW on OpenBSD).',
-    frames: 20,
-    badFrames: [],
-    build: () => pcapBytes(list, { linkType: LINKTYPE_RAW_OPENBSD_DLT14 }),
-  };
+  return { file, description, frames: 20, badFrames: [], build: () => pcapBytes(list, { linkType }) };
 }
 
 function nullLoopback(): CraftedCapture {
@@ -1192,9 +1163,22 @@ export function craftedCaptures(): CraftedCapture[] {
     qinq(),
     sll(),
     sll2(),
-    rawIp(),
-    rawIpDlt12(),
-    rawIpDlt14(),
+    rawIp(
+      'raw-ip.pcap',
+      'Raw IP (LINKTYPE_RAW 101), IPv4 and IPv6 mixed: HTTP 10.0.0.5:51040<->93.184.216.34:80 (9), ' +
+        'TLS (SNI www.facebook.com) [fd00::5]:51041<->[2001:db8::1]:443 (9), DNS A 10.0.0.5<->198.51.100.53 (2).',
+      LINKTYPE_RAW,
+    ),
+    rawIp(
+      'raw-ip-dlt12.pcap',
+      'Same frames as raw-ip.pcap under link type 12 (DLT_RAW as some platforms wrote it).',
+      LINKTYPE_RAW_DLT12,
+    ),
+    rawIp(
+      'raw-ip-dlt14.pcap',
+      'Same frames as raw-ip.pcap under link type 14 (DLT_RAW on OpenBSD).',
+      LINKTYPE_RAW_OPENBSD_DLT14,
+    ),
     nullLoopback(),
     ipv6ExtHeaders(),
     ipv4Fragments(),
