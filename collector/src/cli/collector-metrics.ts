@@ -88,6 +88,14 @@ export function collectorRegistry(pipeline: TrafficPipeline | null, writer: Infl
       () => [[{}, pipeline.hosts.dropped]],
     );
     new Gauge({
+      name: 'packetflux_hosts_active',
+      help: 'Local hosts tracked (bounded by --max-hosts, expired after --host-idle).',
+      registers: [registry],
+      collect() {
+        this.set(pipeline.hosts.size);
+      },
+    });
+    new Gauge({
       name: 'packetflux_flows_active',
       help: 'Flows in the flow table.',
       registers: [registry],

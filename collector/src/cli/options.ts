@@ -172,6 +172,7 @@ export interface PipelineOptions {
   localNetworks?: string;
   maxHosts: string;
   maxFlows: string;
+  hostIdle: string;
   tcpIdle: string;
   udpIdle: string;
   otherIdle: string;
@@ -264,6 +265,7 @@ export function pipelineConfig(o: PipelineOptions, extraLocalNetworks: string[])
     stepSeconds: parseDurationSeconds(o.step, '--step'),
     localNetworks: new LocalNetworks(cidrs),
     maxHosts: positiveInt(o.maxHosts, '--max-hosts'),
+    hostIdleSeconds: parseDurationSeconds(o.hostIdle, '--host-idle'),
     flows: {
       maxFlows: positiveInt(o.maxFlows, '--max-flows'),
       tcpIdleSeconds: parseDurationSeconds(o.tcpIdle, '--tcp-idle'),

@@ -111,6 +111,12 @@ describe('replay counts exactly what tshark reads', () => {
         expect({ ip, ...ours[ip] }).toEqual({ ip, ...(await tsharkHostBytes(file, ip)) });
     });
 
+    it('host totals stay exact when idle hosts are expired and come back (--host-idle 5s)', async () => {
+      const expiring = await replayInProcess(file, { hostIdleSeconds: 5 });
+      expect(expiring.summary.hosts).toEqual(replay.summary.hosts);
+      expect(expiring.steps.flatMap((s) => s.hosts)).toEqual(replay.steps.flatMap((s) => s.hosts));
+    });
+
     it('steps add up to the totals, and protocol series (Non-IP and Malformed included) stack up to the interface totals', () => {
       const sum = <T>(rows: T[], f: (r: T) => number): number => rows.reduce((a, r) => a + f(r), 0);
       const protocols = replay.steps.flatMap((s) => s.protocols);

@@ -14,6 +14,8 @@ export interface PipelineConfig {
   stepSeconds: number;
   localNetworks: LocalNetworks;
   maxHosts: number;
+  /** A local host without traffic for this long is forgotten (its series simply resume if it returns). */
+  hostIdleSeconds: number;
   flows: FlowTableConfig;
   /** Per-host protocol series (`host_l7`); off with `--no-host-protocols`. */
   hostProtocols: boolean;
@@ -239,6 +241,9 @@ export class TrafficPipeline implements PacketHandler {
     }
     this.dirtyCount = kept;
     this.emitStep(endUs);
+    this.hosts.expireIdle(endUs - this.config.hostIdleSeconds * 1e6, (slot) =>
+      this.summary.retireHost(this.hosts, slot),
+    );
     this.stepEndUs = endUs + this.stepUs;
   }
 
@@ -319,7 +324,7 @@ export class TrafficPipeline implements PacketHandler {
         packetsRcvd: h.stepPacketsRcvd[s],
       });
     }
-    h.endStep();
+    h.endStep(endUs);
     const { protocols, hostProtocols } = this.l7.take(this.names);
     if (interfaces.length || hosts.length || protocols.length || hostProtocols.length) {
       this.deps.onStep({ endMs: endUs / 1000, interfaces, hosts, protocols, hostProtocols });

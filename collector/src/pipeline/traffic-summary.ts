@@ -12,11 +12,35 @@ export interface ReplaySummary {
   hosts: Record<string, { bytesSent: number; bytesRcvd: number; packetsSent: number; packetsRcvd: number }>;
 }
 
+type HostTotals = ReplaySummary['hosts'][string];
+
+function emptyTotals(): HostTotals {
+  return { bytesSent: 0, bytesRcvd: 0, packetsSent: 0, packetsRcvd: 0 };
+}
+
+function hostTotals(hosts: HostTable, s: number): HostTotals {
+  return {
+    bytesSent: hosts.totalBytesSent[s],
+    bytesRcvd: hosts.totalBytesRcvd[s],
+    packetsSent: hosts.totalPacketsSent[s],
+    packetsRcvd: hosts.totalPacketsRcvd[s],
+  };
+}
+
+function addTotals(into: HostTotals, t: HostTotals): void {
+  into.bytesSent += t.bytesSent;
+  into.bytesRcvd += t.bytesRcvd;
+  into.packetsSent += t.packetsSent;
+  into.packetsRcvd += t.packetsRcvd;
+}
+
 /** Running totals since start, kept per step and per flow end (never per packet). */
 export class TrafficSummary {
   flows = 0;
   private readonly interfaces = new Map<string, { packets: number; bytes: number }>();
   private readonly protocols = new Map<number, { packets: number; bytes: number; flows: number }>();
+  /** Totals of hosts expired from the host table, by interface index and address. */
+  private readonly retiredHosts = new Map<string, { ifIndex: number; address: string; totals: HostTotals }>();
 
   addInterface(name: string): void {
     if (!this.interfaces.has(name)) this.interfaces.set(name, { packets: 0, bytes: 0 });
@@ -45,6 +69,18 @@ export class TrafficSummary {
     if (newFlow) t.flows++;
   }
 
+  /** Keeps an expiring host's totals for the summary. */
+  retireHost(hosts: HostTable, slot: number): void {
+    const key = `${hosts.ifIndex[slot]}/${hosts.address[slot]}`;
+    const entry = this.retiredHosts.get(key) ?? {
+      ifIndex: hosts.ifIndex[slot],
+      address: hosts.address[slot],
+      totals: emptyTotals(),
+    };
+    addTotals(entry.totals, hostTotals(hosts, slot));
+    this.retiredHosts.set(key, entry);
+  }
+
   /** The summary; `hosts` keys are `address` (or `ifname/address` when a host appears on several interfaces). */
   build(
     seconds: number,
@@ -70,15 +106,12 @@ export class TrafficSummary {
     }
     const hostRows: ReplaySummary['hosts'] = {};
     const multi = this.interfaces.size > 1;
-    for (let s = 0; s < hosts.size; s++) {
-      const key = multi ? `${ifname(hosts.ifIndex[s])}/${hosts.address[s]}` : hosts.address[s];
-      hostRows[key] = {
-        bytesSent: hosts.totalBytesSent[s],
-        bytesRcvd: hosts.totalBytesRcvd[s],
-        packetsSent: hosts.totalPacketsSent[s],
-        packetsRcvd: hosts.totalPacketsRcvd[s],
-      };
-    }
+    const add = (ifIndex: number, address: string, totals: HostTotals): void => {
+      addTotals((hostRows[multi ? `${ifname(ifIndex)}/${address}` : address] ??= emptyTotals()), totals);
+    };
+    for (const r of this.retiredHosts.values()) add(r.ifIndex, r.address, r.totals);
+    for (let s = 0; s < hosts.highWater; s++)
+      if (hosts.isLive(s)) add(hosts.ifIndex[s], hosts.address[s], hostTotals(hosts, s));
     return {
       packets,
       bytes,

@@ -6,15 +6,20 @@ const KEY_WORDS = 5; // address (4), interface|version
  * Local hosts per interface, with their traffic in the current step and since start.
  * Keyed by address words and interface index through a numeric hash; a host's text form is
  * made once, when it is first seen. Bounded: past `maxHosts`, new hosts are not tracked and
- * only counted in `dropped`.
+ * only counted in `dropped`; hosts idle for long are expired so their slots serve new ones.
  */
 export class HostTable {
   readonly capacity: number;
+  /** Live hosts. */
   size = 0;
+  /** Slots ever used: live hosts are among `[0, highWater)`. */
+  highWater = 0;
   /** Packets of hosts that found the table full. */
   dropped = 0;
   readonly address: string[] = [];
   readonly ifIndex: Uint16Array;
+  /** End of the last step with traffic, microseconds; -1 for a free slot. */
+  readonly lastActiveUs: Float64Array;
   readonly stepBytesSent: Float64Array;
   readonly stepBytesRcvd: Float64Array;
   readonly stepPacketsSent: Float64Array;
@@ -30,13 +35,16 @@ export class HostTable {
   private readonly keys: Uint32Array;
   private readonly buckets: Int32Array;
   private readonly chain: Int32Array;
+  private readonly bucketOf: Uint32Array;
   private readonly mask: number;
+  private freeHead = -1;
 
   constructor(maxHosts: number) {
     if (!Number.isInteger(maxHosts) || maxHosts < 1)
       throw new RangeError('maxHosts must be a positive integer');
     this.capacity = maxHosts;
     this.ifIndex = new Uint16Array(maxHosts);
+    this.lastActiveUs = new Float64Array(maxHosts).fill(-1);
     this.stepBytesSent = new Float64Array(maxHosts);
     this.stepBytesRcvd = new Float64Array(maxHosts);
     this.stepPacketsSent = new Float64Array(maxHosts);
@@ -53,6 +61,7 @@ export class HostTable {
     this.mask = bucketCount - 1;
     this.buckets = new Int32Array(bucketCount).fill(-1);
     this.chain = new Int32Array(maxHosts).fill(-1);
+    this.bucketOf = new Uint32Array(maxHosts);
   }
 
   /** The host's slot, created when new; -1 when the table is full. */
@@ -74,8 +83,16 @@ export class HostTable {
         return slot;
       }
     }
-    if (this.size === this.capacity) return -1;
-    const slot = this.size++;
+    let slot: number;
+    if (this.freeHead !== -1) {
+      slot = this.freeHead;
+      this.freeHead = this.chain[slot];
+    } else if (this.highWater < this.capacity) {
+      slot = this.highWater++;
+    } else {
+      return -1;
+    }
+    this.size++;
     const k = slot * KEY_WORDS;
     keys[k] = words[0];
     keys[k + 1] = words[1];
@@ -83,9 +100,16 @@ export class HostTable {
     keys[k + 3] = words[3];
     keys[k + 4] = meta;
     this.ifIndex[slot] = ifIndex;
-    this.address.push(wordsToAddress(words, version));
+    this.address[slot] = wordsToAddress(words, version);
+    this.totalBytesSent[slot] =
+      this.totalBytesRcvd[slot] =
+      this.totalPacketsSent[slot] =
+      this.totalPacketsRcvd[slot] =
+        0;
+    this.lastActiveUs[slot] = 0;
     this.chain[slot] = this.buckets[bucket];
     this.buckets[bucket] = slot;
+    this.bucketOf[slot] = bucket;
     return slot;
   }
 
@@ -108,10 +132,15 @@ export class HostTable {
     }
   }
 
+  isLive(slot: number): boolean {
+    return this.lastActiveUs[slot] >= 0;
+  }
+
   /** Adds the step's counters to the totals and zeroes them, ready for the next step. */
-  endStep(): void {
+  endStep(stepEndUs: number): void {
     for (let i = 0; i < this.touchedCount; i++) {
       const s = this.touched[i];
+      this.lastActiveUs[s] = stepEndUs;
       this.totalBytesSent[s] += this.stepBytesSent[s];
       this.totalBytesRcvd[s] += this.stepBytesRcvd[s];
       this.totalPacketsSent[s] += this.stepPacketsSent[s];
@@ -120,5 +149,27 @@ export class HostTable {
       this.touchedFlag[s] = 0;
     }
     this.touchedCount = 0;
+  }
+
+  /** Frees hosts without traffic since `beforeUs`; `onExpire` sees each one (its totals) first. */
+  expireIdle(beforeUs: number, onExpire: (slot: number) => void): void {
+    for (let slot = 0; slot < this.highWater; slot++) {
+      const last = this.lastActiveUs[slot];
+      if (last < 0 || last >= beforeUs || this.touchedFlag[slot] === 1) continue;
+      onExpire(slot);
+      const bucket = this.bucketOf[slot];
+      if (this.buckets[bucket] === slot) {
+        this.buckets[bucket] = this.chain[slot];
+      } else {
+        let s = this.buckets[bucket];
+        while (this.chain[s] !== slot) s = this.chain[s];
+        this.chain[s] = this.chain[slot];
+      }
+      this.lastActiveUs[slot] = -1;
+      this.address[slot] = '';
+      this.chain[slot] = this.freeHead;
+      this.freeHead = slot;
+      this.size--;
+    }
   }
 }

@@ -9,6 +9,7 @@ export const TEST_PIPELINE_CONFIG: PipelineConfig = {
   stepSeconds: 5,
   localNetworks: new LocalNetworks(DEFAULT_LOCAL_NETWORKS),
   maxHosts: 1000,
+  hostIdleSeconds: 600,
   flows: { maxFlows: 4096, tcpIdleSeconds: 120, udpIdleSeconds: 60, otherIdleSeconds: 30 },
   hostProtocols: true,
   maxProtocolsPerHost: 20,
