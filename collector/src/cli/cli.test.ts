@@ -29,6 +29,7 @@ describe('packetflux command line', () => {
         '--probe',
         '--local-networks',
         '--max-hosts',
+        '--host-idle',
       ],
     ],
     [

@@ -70,6 +70,13 @@ export function addPipelineOptions(cmd: Command): Command {
     )
     .addOption(
       opt(
+        '--host-idle <duration>',
+        'a local host without traffic for this long is forgotten (its series resume when it returns)',
+        '10m',
+      ),
+    )
+    .addOption(
+      opt(
         '--max-flows <n>',
         'bound on concurrent flows; when full the least recently seen flow is evicted',
         '262144',
