@@ -165,6 +165,8 @@ class PcapParser implements RecordParser {
 
 interface PcapngInterface {
   ifIndex: number;
+  /** Last cumulative drop count an Interface Statistics Block gave. */
+  drops: number;
   /** Timestamp units per microsecond. */
   unitsPerUs: number;
   offsetUs: number;
@@ -250,8 +252,33 @@ class PcapngParser implements RecordParser {
         this.handler.onPacket(itf.ifIndex, buf, p + 12, capLen, wireLen, this.lastTsUs);
         return;
       }
+      case 5:
+        this.readStatistics(buf, p, length);
+        return;
       default:
         return;
+    }
+  }
+
+  /** Interface Statistics Block: drops are cumulative; the handler gets what is new since the last one. */
+  private readStatistics(buf: Buffer, p: number, length: number): void {
+    const le = this.le;
+    const itf = this.interfaces[u32(buf, p + 8, le)];
+    if (!itf) return;
+    let q = p + 20;
+    const end = p + length - 4;
+    while (end - q >= 4) {
+      const code = u16(buf, q, le);
+      const len = u16(buf, q + 2, le);
+      if (code === 0 || q + 4 + len > end) break;
+      if (code === 5 && len === 8) {
+        const drops = le
+          ? u32(buf, q + 8, true) * 4294967296 + u32(buf, q + 4, true)
+          : u32(buf, q + 4, false) * 4294967296 + u32(buf, q + 8, false);
+        if (drops > itf.drops) this.handler.addDrops(itf.ifIndex, drops - itf.drops);
+        itf.drops = drops;
+      }
+      q += 4 + ((len + 3) & ~3);
     }
   }
 
@@ -283,6 +310,6 @@ class PcapngParser implements RecordParser {
     const n = this.interfaces.length;
     const ifName =
       this.forceName || !name ? (n === 0 ? this.fallbackName : `${this.fallbackName}-${n}`) : name;
-    return { ifIndex: this.handler.addInterface(ifName, linkType), unitsPerUs, offsetUs, snapLen };
+    return { ifIndex: this.handler.addInterface(ifName, linkType), drops: 0, unitsPerUs, offsetUs, snapLen };
   }
 }

@@ -12,6 +12,7 @@ import { asBuffer } from './pcap-writer';
 const BLOCK_SHB = 0x0a0d0d0a;
 const BLOCK_IDB = 0x00000001;
 const BLOCK_EPB = 0x00000006;
+const BLOCK_ISB = 0x00000005;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_ENDOFOPT = 0;
 const OPT_COMMENT = 1;
@@ -19,6 +20,7 @@ const OPT_SHB_USERAPPL = 4;
 const OPT_IF_NAME = 2;
 const OPT_IF_DESCRIPTION = 3;
 const OPT_IF_TSRESOL = 9;
+const OPT_ISB_IFDROP = 5;
 
 export interface SectionOptions {
   bigEndian?: boolean;
@@ -180,6 +182,28 @@ export class PcapngWriter implements CaptureWriter {
     this.u32(b, at + total - 4, total);
     this.packets++;
     this.wireBytes += orig;
+  }
+
+  /**
+   * An Interface Statistics Block: the interface's drops so far (`isb_ifdrop`, cumulative, as
+   * capture tools write them). The timestamp is left zero: readers take drops, not time, from it.
+   */
+  writeInterfaceStatistics(ifIndex: number, ifDrops: number): void {
+    if (this.interfaces[ifIndex] === undefined) throw new Error(`no interface ${ifIndex} in this section`);
+    const value = Buffer.alloc(8);
+    if (this.bigEndian) value.writeBigUInt64BE(BigInt(ifDrops));
+    else value.writeBigUInt64LE(BigInt(ifDrops));
+    const opts: Array<[number, Buffer]> = [[OPT_ISB_IFDROP, value]];
+    const total = 8 + 12 + this.optionsLength(opts) + 4;
+    const at = this.sink.reserve(total);
+    const b = this.sink.buffer;
+    this.u32(b, at, BLOCK_ISB);
+    this.u32(b, at + 4, total);
+    this.u32(b, at + 8, ifIndex);
+    this.u32(b, at + 12, 0);
+    this.u32(b, at + 16, 0);
+    this.writeOptions(b, at + 20, opts);
+    this.u32(b, at + total - 4, total);
   }
 
   close(): void {
