@@ -1,3 +1,4 @@
+import { SlotIndex } from '../common/slot-index';
 import type { PacketView } from '../decode/packet-view';
 
 const KEY_WORDS = 10; // low address (4), high address (4), ports, meta
@@ -38,17 +39,13 @@ export class FlowTable {
   /** Incremented each time a slot is given to a new flow, so stale references can be detected. */
   readonly generation: Uint32Array;
   private readonly keys: Uint32Array;
-  private readonly buckets: Int32Array;
-  private readonly chain: Int32Array;
-  private readonly bucketOf: Uint32Array;
+  private readonly index: SlotIndex;
   private readonly lruPrev: Int32Array;
   private readonly lruNext: Int32Array;
   private readonly idleUsByProto: Float64Array;
   private readonly minIdleUs: number;
   private lruHead = -1;
   private lruTail = -1;
-  private freeHead: number;
-  private readonly mask: number;
 
   constructor(
     config: FlowTableConfig,
@@ -64,16 +61,9 @@ export class FlowTable {
     this.ifIndex = new Uint16Array(cap);
     this.generation = new Uint32Array(cap);
     this.keys = new Uint32Array(cap * KEY_WORDS);
-    let bucketCount = 16;
-    while (bucketCount < cap * 2) bucketCount *= 2;
-    this.mask = bucketCount - 1;
-    this.buckets = new Int32Array(bucketCount).fill(-1);
-    this.chain = new Int32Array(cap);
-    this.bucketOf = new Uint32Array(cap);
+    this.index = new SlotIndex(cap);
     this.lruPrev = new Int32Array(cap);
     this.lruNext = new Int32Array(cap);
-    for (let i = 0; i < cap; i++) this.chain[i] = i + 1 < cap ? i + 1 : -1;
-    this.freeHead = 0;
     this.idleUsByProto = new Float64Array(256).fill(config.otherIdleSeconds * 1e6);
     this.idleUsByProto[PROTO_TCP] = config.tcpIdleSeconds * 1e6;
     this.idleUsByProto[PROTO_UDP] = config.udpIdleSeconds * 1e6;
@@ -103,10 +93,11 @@ export class FlowTable {
     h = Math.imul(h ^ lo[2] ^ hi[2], 0x27d4eb2f);
     h = Math.imul(h ^ lo[3], 0x165667b1) ^ Math.imul(hi[3], 0x9e3779b1);
     h ^= h >>> 15;
-    const bucket = h & this.mask;
+    const index = this.index;
+    const bucket = h & index.mask;
 
     const keys = this.keys;
-    for (let slot = this.buckets[bucket]; slot !== -1; slot = this.chain[slot]) {
+    for (let slot = index.buckets[bucket]; slot !== -1; slot = index.chain[slot]) {
       const k = slot * KEY_WORDS;
       if (
         keys[k + 8] === ports &&
@@ -128,12 +119,12 @@ export class FlowTable {
       }
     }
 
-    if (this.freeHead === -1) {
+    let slot = index.allocate(bucket);
+    if (slot === -1) {
       this.evicted++;
       this.remove(this.lruHead);
+      slot = index.allocate(bucket);
     }
-    const slot = this.freeHead;
-    this.freeHead = this.chain[slot];
     const k = slot * KEY_WORDS;
     keys[k] = lo[0];
     keys[k + 1] = lo[1];
@@ -145,9 +136,6 @@ export class FlowTable {
     keys[k + 7] = hi[3];
     keys[k + 8] = ports;
     keys[k + 9] = meta;
-    this.chain[slot] = this.buckets[bucket];
-    this.buckets[bucket] = slot;
-    this.bucketOf[slot] = bucket;
     this.firstSeenUs[slot] = tsUs;
     this.lastSeenUs[slot] = tsUs;
     this.initiatorIsLow[slot] = srcIsLow ? 1 : 0;
@@ -230,22 +218,13 @@ export class FlowTable {
 
   private remove(slot: number): void {
     this.onEnd(slot);
-    const bucket = this.bucketOf[slot];
-    if (this.buckets[bucket] === slot) {
-      this.buckets[bucket] = this.chain[slot];
-    } else {
-      let s = this.buckets[bucket];
-      while (this.chain[s] !== slot) s = this.chain[s];
-      this.chain[s] = this.chain[slot];
-    }
+    this.index.release(slot);
     const prev = this.lruPrev[slot];
     const next = this.lruNext[slot];
     if (prev !== -1) this.lruNext[prev] = next;
     else this.lruHead = next;
     if (next !== -1) this.lruPrev[next] = prev;
     else this.lruTail = prev;
-    this.chain[slot] = this.freeHead;
-    this.freeHead = slot;
     this.lastSeenUs[slot] = -1;
     this.size--;
   }

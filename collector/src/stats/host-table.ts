@@ -1,3 +1,4 @@
+import { SlotIndex } from '../common/slot-index';
 import { wordsToAddress } from './address-words';
 
 const KEY_WORDS = 5; // address (4), interface|version
@@ -12,8 +13,6 @@ export class HostTable {
   readonly capacity: number;
   /** Live hosts. */
   size = 0;
-  /** Slots ever used: live hosts are among `[0, highWater)`. */
-  highWater = 0;
   /** Packets of hosts that found the table full. */
   dropped = 0;
   readonly address: string[] = [];
@@ -33,11 +32,7 @@ export class HostTable {
   touchedCount = 0;
   private readonly touchedFlag: Uint8Array;
   private readonly keys: Uint32Array;
-  private readonly buckets: Int32Array;
-  private readonly chain: Int32Array;
-  private readonly bucketOf: Uint32Array;
-  private readonly mask: number;
-  private freeHead = -1;
+  private readonly index: SlotIndex;
 
   constructor(maxHosts: number) {
     if (!Number.isInteger(maxHosts) || maxHosts < 1)
@@ -56,12 +51,7 @@ export class HostTable {
     this.touched = new Int32Array(maxHosts);
     this.touchedFlag = new Uint8Array(maxHosts);
     this.keys = new Uint32Array(maxHosts * KEY_WORDS);
-    let bucketCount = 16;
-    while (bucketCount < maxHosts * 2) bucketCount *= 2;
-    this.mask = bucketCount - 1;
-    this.buckets = new Int32Array(bucketCount).fill(-1);
-    this.chain = new Int32Array(maxHosts).fill(-1);
-    this.bucketOf = new Uint32Array(maxHosts);
+    this.index = new SlotIndex(maxHosts);
   }
 
   /** The host's slot, created when new; -1 when the table is full. */
@@ -69,9 +59,10 @@ export class HostTable {
     const meta = ((ifIndex << 8) | version) >>> 0;
     let h = Math.imul(words[3] ^ meta, 0x9e3779b1);
     h = Math.imul(h ^ words[0] ^ words[1] ^ words[2], 0x85ebca6b);
-    const bucket = (h ^ (h >>> 15)) & this.mask;
+    const index = this.index;
+    const bucket = (h ^ (h >>> 15)) & index.mask;
     const keys = this.keys;
-    for (let slot = this.buckets[bucket]; slot !== -1; slot = this.chain[slot]) {
+    for (let slot = index.buckets[bucket]; slot !== -1; slot = index.chain[slot]) {
       const k = slot * KEY_WORDS;
       if (
         keys[k + 3] === words[3] &&
@@ -83,15 +74,8 @@ export class HostTable {
         return slot;
       }
     }
-    let slot: number;
-    if (this.freeHead !== -1) {
-      slot = this.freeHead;
-      this.freeHead = this.chain[slot];
-    } else if (this.highWater < this.capacity) {
-      slot = this.highWater++;
-    } else {
-      return -1;
-    }
+    const slot = index.allocate(bucket);
+    if (slot === -1) return -1;
     this.size++;
     const k = slot * KEY_WORDS;
     keys[k] = words[0];
@@ -107,9 +91,6 @@ export class HostTable {
       this.totalPacketsRcvd[slot] =
         0;
     this.lastActiveUs[slot] = 0;
-    this.chain[slot] = this.buckets[bucket];
-    this.buckets[bucket] = slot;
-    this.bucketOf[slot] = bucket;
     return slot;
   }
 
@@ -130,6 +111,11 @@ export class HostTable {
       this.touchedFlag[slot] = 1;
       this.touched[this.touchedCount++] = slot;
     }
+  }
+
+  /** Slots ever used: live hosts are among `[0, highWater)`. */
+  get highWater(): number {
+    return this.index.highWater;
   }
 
   isLive(slot: number): boolean {
@@ -153,22 +139,13 @@ export class HostTable {
 
   /** Frees hosts without traffic since `beforeUs`; `onExpire` sees each one (its totals) first. */
   expireIdle(beforeUs: number, onExpire: (slot: number) => void): void {
-    for (let slot = 0; slot < this.highWater; slot++) {
+    for (let slot = 0; slot < this.index.highWater; slot++) {
       const last = this.lastActiveUs[slot];
       if (last < 0 || last >= beforeUs || this.touchedFlag[slot] === 1) continue;
       onExpire(slot);
-      const bucket = this.bucketOf[slot];
-      if (this.buckets[bucket] === slot) {
-        this.buckets[bucket] = this.chain[slot];
-      } else {
-        let s = this.buckets[bucket];
-        while (this.chain[s] !== slot) s = this.chain[s];
-        this.chain[s] = this.chain[slot];
-      }
+      this.index.release(slot);
       this.lastActiveUs[slot] = -1;
       this.address[slot] = '';
-      this.chain[slot] = this.freeHead;
-      this.freeHead = slot;
       this.size--;
     }
   }
