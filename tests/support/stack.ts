@@ -1,10 +1,7 @@
 import type { ReplaySummary } from '../../collector/src/pipeline/traffic-summary';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort, InfluxServer } from '../../collector/src/test-support/influx-server';
-import { finished, runCli, startCli } from '../../collector/src/test-support/run-cli';
+import { finished, replayIntoInflux, startCli } from '../../collector/src/test-support/run-cli';
 
 export type { ReplaySummary };
 
@@ -17,30 +14,13 @@ export class Stack {
   readonly db = 'packetflux';
   apiUrl = '';
   private serve: ChildProcess | undefined;
-  private dir = '';
 
   async start(): Promise<void> {
-    this.dir = await mkdtemp(join(tmpdir(), 'packetflux-stack-'));
     await this.influx.start();
   }
 
   async replay(file: string, extra: string[] = []): Promise<ReplaySummary> {
-    const r = await runCli([
-      'replay',
-      file,
-      '--json',
-      '--influx-url',
-      this.influx.url,
-      '--influx-db',
-      this.db,
-      '--probe',
-      'e2e',
-      '--spool-dir',
-      join(this.dir, 'spool'),
-      ...extra,
-    ]);
-    if (r.code !== 0) throw new Error(`replay ${file} failed (${r.code}): ${r.stderr}`);
-    return JSON.parse(r.stdout) as ReplaySummary;
+    return replayIntoInflux<ReplaySummary>(file, this.influx.url, this.db, ['--probe', 'e2e', ...extra]);
   }
 
   async serveApi(extra: string[] = []): Promise<void> {
@@ -98,6 +78,5 @@ export class Stack {
       });
     }
     await this.influx.destroy();
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InfluxServer } from '../test-support/influx-server';
 import { ndpiReaderTotals } from '../test-support/ndpi-reader';
-import { REPO_DIR, runCli } from '../test-support/run-cli';
+import { REPO_DIR, replayIntoInflux } from '../test-support/run-cli';
 
 const L7_DIR = join(REPO_DIR, 'collector/testdata/l7');
 const captures = readdirSync(L7_DIR).filter((f) => f.endsWith('.pcap'));
@@ -30,22 +28,10 @@ describe('application protocols: packetflux replay equals ndpiReader on the same
     let protocols: Record<string, { packets: number; bytes: number; flows: number }>;
 
     beforeAll(async () => {
-      const spool = await mkdtemp(join(tmpdir(), 'packetflux-spool-'));
-      const r = await runCli([
-        'replay',
-        path,
-        '--json',
+      ({ protocols } = await replayIntoInflux<{ protocols: typeof protocols }>(path, influx.url, db, [
         '--local-networks',
         '127.0.0.0/8',
-        '--influx-url',
-        influx.url,
-        '--influx-db',
-        db,
-        '--spool-dir',
-        spool,
-      ]);
-      expect(r.code).toBe(0);
-      protocols = JSON.parse(r.stdout).protocols;
+      ]));
     });
 
     it('replay --json protocols: packets, bytes and flows per protocol equal ndpiReader', async () => {

@@ -1,11 +1,9 @@
-import { mkdtemp } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { addressToWords } from '../stats/address-words';
 import { DEFAULT_LOCAL_NETWORKS, LocalNetworks } from '../stats/local-networks';
 import { InfluxServer } from '../test-support/influx-server';
-import { REPO_DIR, runCli } from '../test-support/run-cli';
+import { REPO_DIR, replayIntoInflux } from '../test-support/run-cli';
 import { tsharkHostBytes, tsharkIpAddresses, tsharkTotals } from '../test-support/tshark';
 
 const files = [
@@ -35,23 +33,7 @@ describe('packetflux replay into a real InfluxDB', () => {
     };
 
     beforeAll(async () => {
-      const spool = await mkdtemp(join(tmpdir(), 'packetflux-spool-'));
-      const r = await runCli([
-        'replay',
-        file,
-        '--json',
-        '--influx-url',
-        influx.url,
-        '--influx-db',
-        db,
-        '--probe',
-        'ci',
-        '--spool-dir',
-        spool,
-      ]);
-      expect(r.stderr).not.toMatch(/"level":(40|50)/);
-      expect(r.code).toBe(0);
-      summary = JSON.parse(r.stdout);
+      summary = await replayIntoInflux(file, influx.url, db, ['--probe', 'ci']);
     });
 
     it('the sum of `interface` bytes and packets in InfluxDB equals tshark', async () => {

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const COLLECTOR_DIR = join(__dirname, '..', '..');
@@ -36,4 +38,33 @@ export function finished(proc: ChildProcess): Promise<CliResult> {
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return finished(startCli(args, env));
+}
+
+/**
+ * `packetflux replay FILE --json` into an InfluxDB 1.x database (spool in a fresh temporary
+ * folder); fails unless it exits 0, and returns its JSON summary.
+ */
+export async function replayIntoInflux<T = unknown>(
+  file: string,
+  influxUrl: string,
+  db: string,
+  extra: string[] = [],
+): Promise<T> {
+  const spool = await mkdtemp(join(tmpdir(), 'packetflux-spool-'));
+  const r = await runCli([
+    'replay',
+    file,
+    '--json',
+    '--influx-url',
+    influxUrl,
+    '--influx-db',
+    db,
+    '--spool-dir',
+    spool,
+    ...extra,
+  ]);
+  if (r.code !== 0) throw new Error(`replay ${file} exited ${r.code}: ${r.stderr}`);
+  if (/"level":(40|50)/.test(r.stderr))
+    throw new Error(`replay ${file} logged warnings or errors: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
 }
