@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libpcap-dev libndpi-dev libndpi-bin pkg-config make g++ python3 influxdb tshark tcpdump iproute2 iputils-ping curl victoria-metrics docker-compose chromium)
+APT_PACKAGES=(libpcap-dev libndpi-dev libndpi-bin pkg-config make g++ python3 influxdb tshark tcpdump tcpreplay iproute2 iputils-ping curl victoria-metrics docker-compose chromium)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

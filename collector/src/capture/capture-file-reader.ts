@@ -15,8 +15,21 @@ export interface CaptureFileOptions {
 
 export interface CaptureFileResult {
   packets: number;
-  /** Bytes of an incomplete last record (a capture cut off mid-write); they are skipped. */
-  truncatedTailBytes: number;
+  /**
+   * Set when the file ends inside a record (a capture cut off mid-write). Like tshark and
+   * libpcap, the partial record is not delivered, so counts and bytes match theirs; warning
+   * about it is the caller's job.
+   */
+  truncatedTail?: TruncatedTail;
+}
+
+export interface TruncatedTail {
+  /** The cut record, to name in a warning: `packet N` (counting from 1) or `a pcapng … block`. */
+  record: string;
+  /** Bytes of it present at the end of the file; they are skipped. */
+  bytes: number;
+  /** Bytes it declares, header included; undefined when the file ends inside its length field. */
+  recordBytes: number | undefined;
 }
 
 /** A capture file that cannot be read at all: not pcap/pcapng, or corrupt framing. */
@@ -43,6 +56,11 @@ function u32(buf: Buffer, p: number, le: boolean): number {
 /** A parser consumes complete records from `buf[start, end)` and returns how far it got. */
 interface RecordParser {
   parse(buf: Buffer, start: number, end: number): number;
+  /**
+   * At end of file, with `buf[start, end)` what `parse` left: the result, or a
+   * CaptureFileError when the file header itself is cut short.
+   */
+  finish(buf: Buffer, start: number, end: number): CaptureFileResult;
   packets: number;
 }
 
@@ -89,9 +107,8 @@ export async function readCaptureFile(
         parser = createParser(buf, filled, path, handler, fallbackName, options.interfaceName !== undefined);
       }
       start = parser.parse(buf, start, filled);
-      if (options.afterChunk && !(await options.afterChunk()))
-        return { packets: parser.packets, truncatedTailBytes: 0 };
-      if (n === 0) return { packets: parser.packets, truncatedTailBytes: filled - start };
+      if (options.afterChunk && !(await options.afterChunk())) return { packets: parser.packets };
+      if (n === 0) return parser.finish(buf, start, filled);
     }
   } finally {
     await file.close();
@@ -161,6 +178,22 @@ class PcapParser implements RecordParser {
     }
     return p;
   }
+
+  finish(buf: Buffer, start: number, end: number): CaptureFileResult {
+    const left = end - start;
+    // Without the link type nothing can be read: tshark refuses such a file too.
+    if (this.ifIndex === -1)
+      throw new CaptureFileError(`${this.path}: truncated pcap file header (${left} of 24 bytes)`);
+    if (left === 0) return { packets: this.packets };
+    return {
+      packets: this.packets,
+      truncatedTail: {
+        record: `packet ${this.packets + 1}`,
+        bytes: left,
+        recordBytes: left >= 16 ? 16 + u32(buf, start + 8, this.le) : undefined,
+      },
+    };
+  }
 }
 
 interface PcapngInterface {
@@ -173,8 +206,15 @@ interface PcapngInterface {
   snapLen: number;
 }
 
+const BLOCK_NAMES = new Map([
+  [PCAPNG_SHB, 'a pcapng section header block'],
+  [1, 'a pcapng interface description block'],
+  [5, 'a pcapng interface statistics block'],
+]);
+
 class PcapngParser implements RecordParser {
   packets = 0;
+  private sections = 0;
   private le = true;
   private interfaces: PcapngInterface[] = [];
   private lastTsUs = 0;
@@ -210,10 +250,29 @@ class PcapngParser implements RecordParser {
     return p;
   }
 
+  finish(buf: Buffer, start: number, end: number): CaptureFileResult {
+    const left = end - start;
+    const type = left >= 4 ? u32(buf, start, this.le) : -1;
+    // A section's byte order, and so its length field, is known once its byte-order magic is.
+    const recordBytes =
+      left >= 8 && (type !== PCAPNG_SHB || left >= 12) ? u32(buf, start + 4, this.le) : undefined;
+    if (this.sections === 0)
+      throw new CaptureFileError(
+        `${this.path}: truncated pcapng section header block (${left}${recordBytes === undefined ? '' : ` of ${recordBytes}`} bytes)`,
+      );
+    if (left === 0) return { packets: this.packets };
+    let record: string;
+    if (type === 6 || type === 3) record = `packet ${this.packets + 1}`;
+    else if (type === -1) record = 'a pcapng block header';
+    else record = BLOCK_NAMES.get(type) ?? `a pcapng block of type 0x${type.toString(16)}`;
+    return { packets: this.packets, truncatedTail: { record, bytes: left, recordBytes } };
+  }
+
   private block(type: number, buf: Buffer, p: number, length: number): void {
     const le = this.le;
     switch (type) {
       case PCAPNG_SHB:
+        this.sections++;
         this.interfaces = [];
         return;
       case 1:

@@ -1,5 +1,5 @@
 import { Counter, Gauge, collectDefaultMetrics, Registry } from 'prom-client';
-import type { TrafficPipeline } from '../pipeline/traffic-pipeline';
+import type { CaptureCounters, InterfaceCounters } from '../stats/capture-counters';
 import type { InfluxWriter } from '../store/influx-writer';
 
 /** A counter that mirrors a running total kept elsewhere, read at scrape time. */
@@ -27,80 +27,85 @@ function mirroredCounter(
   });
 }
 
-/** The registry `/metrics` serves: process metrics plus the capture pipeline's and writer's own. */
-export function collectorRegistry(pipeline: TrafficPipeline | null, writer: InfluxWriter | null): Registry {
+/** The registry `/metrics` serves: process metrics plus the capture's and the writer's own. */
+export function collectorRegistry(
+  capture: (() => CaptureCounters) | null,
+  writer: InfluxWriter | null,
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'packetflux_' });
-  if (pipeline) {
-    const perInterface = (values: ArrayLike<number>): [Record<string, string>, number][] =>
-      pipeline.interfaceNames.map((name, i) => [{ interface: name }, values[i]]);
+  if (capture) {
+    const perInterface = (
+      pick: (c: InterfaceCounters) => number,
+    ): (() => [Record<string, string>, number][]) => {
+      return () => Object.entries(capture().interfaces).map(([name, c]) => [{ interface: name }, pick(c)]);
+    };
     mirroredCounter(
       registry,
       'packetflux_capture_packets_total',
       'Packets seen, per interface (updated each step).',
       ['interface'],
-      () =>
-        pipeline.interfaceNames.map((name) => [
-          { interface: name },
-          pipeline.summary.interfaceTotals(name).packets,
-        ]),
+      perInterface((c) => c.packets),
     );
     mirroredCounter(
       registry,
       'packetflux_capture_bytes_total',
       'Bytes on the wire, per interface (updated each step).',
       ['interface'],
-      () =>
-        pipeline.interfaceNames.map((name) => [
-          { interface: name },
-          pipeline.summary.interfaceTotals(name).bytes,
-        ]),
+      perInterface((c) => c.bytes),
+    );
+    mirroredCounter(
+      registry,
+      'packetflux_capture_drops_total',
+      'Packets the kernel or the interface dropped before they were counted (pcap_stats), per interface.',
+      ['interface'],
+      perInterface((c) => c.drops),
     );
     mirroredCounter(
       registry,
       'packetflux_decode_malformed_total',
       'Truncated or malformed packets, per interface.',
       ['interface'],
-      () => perInterface(pipeline.malformed),
+      perInterface((c) => c.malformed),
     );
     mirroredCounter(
       registry,
       'packetflux_decode_not_ip_total',
       'Packets without IP (ARP, LLDP, ...), per interface.',
       ['interface'],
-      () => perInterface(pipeline.notIp),
+      perInterface((c) => c.notIp),
     );
     mirroredCounter(registry, 'packetflux_flows_created_total', 'Flows created.', [], () => [
-      [{}, pipeline.summary.flows],
+      [{}, capture().flowsCreated],
     ]);
     mirroredCounter(
       registry,
       'packetflux_flows_evicted_total',
       'Flows evicted because the table was full (--max-flows).',
       [],
-      () => [[{}, pipeline.evictedFlows]],
+      () => [[{}, capture().flowsEvicted]],
     );
     mirroredCounter(
       registry,
       'packetflux_hosts_dropped_total',
       'Packets of local hosts not tracked because --max-hosts was reached.',
       [],
-      () => [[{}, pipeline.hosts.dropped]],
+      () => [[{}, capture().hostsDropped]],
     );
     new Gauge({
       name: 'packetflux_hosts_active',
       help: 'Local hosts tracked (bounded by --max-hosts, expired after --host-idle).',
       registers: [registry],
       collect() {
-        this.set(pipeline.hosts.size);
+        this.set(capture().hostsActive);
       },
     });
     new Gauge({
       name: 'packetflux_flows_active',
-      help: 'Flows in the flow table.',
+      help: 'Flows in the flow tables.',
       registers: [registry],
       collect() {
-        this.set(pipeline.activeFlows);
+        this.set(capture().flowsActive);
       },
     });
   }

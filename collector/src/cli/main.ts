@@ -50,9 +50,36 @@ function buildProgram(run: (action: () => Promise<number>) => void): Command {
             .default(''),
         )
         .addOption(
-          new Option('--capture-buffer <size>', 'libpcap kernel buffer per interface')
+          new Option(
+            '--capture-buffer <size>',
+            'kernel ring per interface and worker: holds bursts while the pipeline catches up; packets past it are counted as drops',
+          )
             .env('PACKETFLUX_CAPTURE_BUFFER')
-            .default('32M'),
+            .default('64M'),
+        )
+        .addOption(
+          new Option(
+            '--snaplen <bytes>',
+            'bytes kept of each packet (byte counts always use the wire length)',
+          )
+            .env('PACKETFLUX_SNAPLEN')
+            .default('262144'),
+        )
+        .addOption(
+          new Option(
+            '--workers <n>',
+            'threads per interface, each with its own flow table and nDPI, joined in a PACKET_FANOUT group (both directions of a flow meet in one)',
+          )
+            .env('PACKETFLUX_WORKERS')
+            .default('1'),
+        )
+        .addOption(
+          new Option(
+            '--block-timeout <duration>',
+            'longest a packet waits in a partly filled kernel ring block before it is read',
+          )
+            .env('PACKETFLUX_BLOCK_TIMEOUT')
+            .default('100ms'),
         ),
     ),
   );

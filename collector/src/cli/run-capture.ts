@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
-import { LiveCapture } from '../capture/live-capture';
-import { parseByteSize } from '../common/duration';
-import { TrafficPipeline } from '../pipeline/traffic-pipeline';
+import { parseByteSize, parseDurationSeconds } from '../common/duration';
 import { interfaceNetworks } from '../stats/local-networks';
+import { totalDrops, type CaptureCounters } from '../stats/capture-counters';
 import { InfluxWriter } from '../store/influx-writer';
 import { ApiComponent } from './api-component';
-import { createClassifier } from './classifier';
+import { CaptureWorkers } from './capture-workers';
 import { collectorRegistry } from './collector-metrics';
 import {
   apiPort,
   influxTarget,
   pipelineConfig,
+  positiveInt,
   writerConfig,
   type ApiOptions,
   type PipelineOptions,
@@ -22,39 +22,57 @@ export interface CaptureOptions extends StoreOptions, PipelineOptions, ApiOption
   interface: string[];
   bpf: string;
   captureBuffer: string;
+  snaplen: string;
+  workers: string;
+  blockTimeout: string;
 }
+
+/** Packets per batch handed from libpcap to the pipeline (one native call each). */
+const BATCH_PACKETS = 4096;
 
 /** `packetflux capture -i IF`: live until SIGINT/SIGTERM, then every pending point is flushed. */
 export async function runCapture(o: CaptureOptions, logger: Logger): Promise<number> {
-  const config = pipelineConfig(o, interfaceNetworks(o.interface));
+  const extraLocalNetworks = interfaceNetworks(o.interface);
+  // Validates every pipeline option here, before any worker starts.
+  const config = pipelineConfig(o, extraLocalNetworks);
   const target = influxTarget(o);
   if (!target)
     logger.warn('no --influx-url: traffic is counted but not written anywhere, and no API is served');
   const writer = target ? new InfluxWriter(writerConfig(o, target), { logger }) : null;
-  const classifier = createClassifier(config.flows.maxFlows);
-  const pipeline = new TrafficPipeline(config, { classifier, onStep: (s) => writer?.writeStep(s) });
-  const capture = new LiveCapture(
-    { interfaces: o.interface, bpf: o.bpf, bufferBytes: parseByteSize(o.captureBuffer, '--capture-buffer') },
-    { handler: pipeline, logger },
+  const capture = new CaptureWorkers(
+    {
+      interfaces: o.interface,
+      workersPerInterface: positiveInt(o.workers, '--workers'),
+      source: {
+        bpf: o.bpf,
+        snaplen: positiveInt(o.snaplen, '--snaplen'),
+        bufferBytes: parseByteSize(o.captureBuffer, '--capture-buffer'),
+        blockTimeoutMs: Math.max(
+          1,
+          Math.round(parseDurationSeconds(o.blockTimeout, '--block-timeout') * 1000),
+        ),
+        batchPackets: BATCH_PACKETS,
+      },
+      pipeline: o,
+      extraLocalNetworks,
+      maxProtocolsPerHost: config.maxProtocolsPerHost,
+    },
+    { logger, onStep: (s) => writer?.writeStep(s) },
   );
+  const counters = (): CaptureCounters => capture.counters();
   const api =
     target && apiPort(o.apiPort) !== 0
       ? new ApiComponent(o, target, config.stepSeconds, {
           logger,
-          registry: collectorRegistry(pipeline, writer),
+          registry: collectorRegistry(counters, writer),
           health: () => ({
             lastWriteMs: writer?.status().lastWriteMs ?? null,
-            drops: 0,
+            drops: totalDrops(counters()),
+            interfaces: counters().interfaces,
             writer: writer?.status(),
           }),
         })
       : null;
-  // Steps also end on the wall clock, so a quiet link still gets its points on time.
-  const ticker = setInterval(
-    () => pipeline.advanceTo((performance.timeOrigin + performance.now()) * 1000),
-    250,
-  );
-  ticker.unref();
   let stopRequested!: () => void;
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   const removeSignal = onShutdownSignal(() => stopRequested());
@@ -69,13 +87,11 @@ export async function runCapture(o: CaptureOptions, logger: Logger): Promise<num
     await stopped;
     logger.info('stopping: flushing pending points');
   } finally {
-    clearInterval(ticker);
     await api?.stop();
     await capture.stop();
-    pipeline.finish();
     await writer?.stop();
     removeSignal();
-    classifier.close();
   }
+  logger.info({ interfaces: capture.counters().interfaces }, 'capture summary');
   return 0;
 }

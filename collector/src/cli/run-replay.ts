@@ -44,11 +44,14 @@ export async function runReplay(file: string, o: ReplayOptions, logger: Logger):
         return true;
       },
     });
-    if (result.truncatedTailBytes > 0)
+    const tail = result.truncatedTail;
+    if (tail) {
+      const of = tail.recordBytes === undefined ? '' : ` of ${tail.recordBytes}`;
       logger.warn(
-        { bytes: result.truncatedTailBytes },
-        'the capture ends in the middle of a packet; the partial packet was skipped',
+        { file, record: tail.record, bytes: tail.bytes, recordBytes: tail.recordBytes },
+        `${file} is cut short inside ${tail.record} (${tail.bytes}${of} bytes): it is skipped, as tshark and tcpdump do`,
       );
+    }
     pipeline.finish();
     progress.stop();
     await writer?.stop();

@@ -7,6 +7,7 @@ import { FragmentTable } from '../flows/fragment-table';
 import { HostTable } from '../stats/host-table';
 import { L7Counters } from '../stats/l7-counters';
 import type { LocalNetworks } from '../stats/local-networks';
+import type { CaptureCounters } from '../stats/capture-counters';
 import type { StepSnapshot } from '../stats/step-snapshot';
 import { TrafficSummary } from './traffic-summary';
 
@@ -53,6 +54,7 @@ export class TrafficPipeline implements PacketHandler {
   /** Totals since start, per interface. */
   readonly malformed = new Float64Array(MAX_INTERFACES);
   readonly notIp = new Float64Array(MAX_INTERFACES);
+  readonly drops = new Float64Array(MAX_INTERFACES);
   // The current step's frames without a flow, per interface.
   private readonly stepNonIpBytes = new Float64Array(MAX_INTERFACES);
   private readonly stepNonIpPackets = new Float64Array(MAX_INTERFACES);
@@ -97,14 +99,6 @@ export class TrafficPipeline implements PacketHandler {
     this.dirty = new Int32Array(cap);
   }
 
-  get activeFlows(): number {
-    return this.flows.size;
-  }
-
-  get evictedFlows(): number {
-    return this.flows.evicted;
-  }
-
   addInterface(name: string, linkType: number): number {
     const existing = this.interfaceNames.indexOf(name);
     if (existing !== -1) return existing;
@@ -118,6 +112,28 @@ export class TrafficPipeline implements PacketHandler {
 
   addDrops(ifIndex: number, drops: number): void {
     this.ifDrops[ifIndex] += drops;
+    this.drops[ifIndex] += drops;
+  }
+
+  /** Running totals; packets and bytes as of the last ended step. */
+  counters(): CaptureCounters {
+    const interfaces: CaptureCounters['interfaces'] = {};
+    this.interfaceNames.forEach((name, i) => {
+      interfaces[name] = {
+        ...this.summary.interfaceTotals(name),
+        drops: this.drops[i],
+        malformed: this.malformed[i],
+        notIp: this.notIp[i],
+      };
+    });
+    return {
+      interfaces,
+      flowsCreated: this.summary.flows,
+      flowsEvicted: this.flows.evicted,
+      flowsActive: this.flows.size,
+      hostsDropped: this.hosts.dropped,
+      hostsActive: this.hosts.size,
+    };
   }
 
   onPacket(
@@ -202,6 +218,11 @@ export class TrafficPipeline implements PacketHandler {
       if (classifier.feed(slot, buf, view.ipOffset, view.ipLength, tsUs / 1000, fromInitiator))
         this.l7State[slot] = CLASSIFIED;
     }
+  }
+
+  /** Every step still to come ends after this (epoch µs): the start of the open step. */
+  get openStepStartUs(): number {
+    return this.stepEndUs < 0 ? -Infinity : this.stepEndUs - this.stepUs;
   }
 
   /** Closes every step that ends at or before `tsUs` (packet clock, or wall clock when idle). */

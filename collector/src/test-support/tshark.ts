@@ -219,3 +219,18 @@ export const CHECKSUM_PREFS = [
 export async function tsharkBadFrames(file: string, prefs: string[] = CHECKSUM_PREFS): Promise<number[]> {
   return tsharkFramesMatching(file, '_ws.malformed || _ws.expert.severity == error', prefs);
 }
+
+/** Frames per step of `stepSeconds` by `frame.time_epoch`, keyed by the step's end in epoch ms (as the collector stamps points). */
+export async function tsharkPacketsPerStep(
+  file: string,
+  stepSeconds: number,
+): Promise<Record<string, number>> {
+  const out = await runTshark(['-r', file, '-T', 'fields', '-e', 'frame.time_epoch']);
+  const steps: Record<string, number> = {};
+  for (const line of out.split('\n')) {
+    if (line === '') continue;
+    const endMs = (Math.floor(Number(line) / stepSeconds) + 1) * stepSeconds * 1000;
+    steps[endMs] = (steps[endMs] ?? 0) + 1;
+  }
+  return steps;
+}

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 export class VethPair {
   readonly ns: string;
   readonly hostIf: string;
-  private readonly peerIf: string;
+  readonly peerIf: string;
 
   constructor(
     readonly subnet: number,
@@ -35,6 +35,9 @@ export class VethPair {
     // No IPv6 on the pair: router solicitations and DAD would add packets at random times.
     execFileSync('sysctl', ['-qw', `net.ipv6.conf.${this.hostIf}.disable_ipv6=1`]);
     ip('netns', 'exec', this.ns, 'sysctl', '-qw', `net.ipv6.conf.${this.peerIf}.disable_ipv6=1`);
+    // Room for the largest frames of real captures (recorded with offloads on), so tcpreplay sends them all.
+    ip('link', 'set', this.hostIf, 'mtu', '65535');
+    ip('-n', this.ns, 'link', 'set', this.peerIf, 'mtu', '65535');
     ip('addr', 'add', `${this.hostAddress}/24`, 'dev', this.hostIf);
     ip('link', 'set', this.hostIf, 'up');
     ip('-n', this.ns, 'addr', 'add', `${this.peerAddress}/24`, 'dev', this.peerIf);
