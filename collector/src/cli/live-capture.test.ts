@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReplaySummary } from '../pipeline/traffic-summary';
 import { generateBenchCapture } from '../synth/generate-bench-capture';
-import { InfluxServer } from '../test-support/influx-server';
+import { InfluxServer, freePort } from '../test-support/influx-server';
 import { COLLECTOR_DIR, REPO_DIR, finished, runCli, startCli, type CliResult } from '../test-support/run-cli';
 import { tcpreplay } from '../test-support/tcpreplay';
 import { tsharkPacketsPerStep, tsharkTotals } from '../test-support/tshark';
@@ -73,8 +73,7 @@ describeLive('packetflux capture on a veth pair in a network namespace', () => {
         db,
         '--spool-dir',
         join(dir, `spool-${db}`),
-        '--api-port',
-        '0',
+        ...(extra.includes('--api-port') ? [] : ['--api-port', '0']),
         ...extra,
       ],
       { PACKETFLUX_LOG_LEVEL: 'info' },
@@ -192,9 +191,16 @@ describeLive('packetflux capture on a veth pair in a network namespace', () => {
   });
 
   it('reports kernel drops exactly: with a tiny ring at full speed, counted + drops = sent', async () => {
-    const c = await startCapture('drops', ['--capture-buffer', '256K']);
+    const port = await freePort();
+    const c = await startCapture('drops', ['--capture-buffer', '256K', '--api-port', String(port)]);
     const sent = tcpreplay(veth, [generated], 'topspeed');
-    await sleep(500);
+    await sleep(1500);
+    // While it runs: /metrics and /api/health tell the same drops as the points.
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metricDrops = Number(
+      new RegExp(`packetflux_capture_drops_total\\{interface="${veth.hostIf}"\\} (\\d+)`).exec(metrics)?.[1],
+    );
+    const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as { drops: number };
     const result = await stopCapture(c);
     const [iface] = await influx.rows(
       'SELECT SUM(packets) AS packets, SUM(drops) AS drops FROM "interface"',
@@ -205,6 +211,7 @@ describeLive('packetflux capture on a veth pair in a network namespace', () => {
     expect(drops).toBeGreaterThan(0);
     expect(packets + drops).toBe(sent.packets);
     expect(exitSummary(result)[veth.hostIf]).toMatchObject({ packets, drops });
+    expect({ metricDrops, healthDrops: health.drops }).toEqual({ metricDrops: drops, healthDrops: drops });
   });
 
   it("keeps the kernel's timestamps: packets held while the collector was stopped land in the steps they arrived in", async () => {

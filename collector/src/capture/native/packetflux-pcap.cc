@@ -99,7 +99,7 @@ class PcapSource : public Napi::ObjectWrap<PcapSource> {
     if (status < 0) {
       std::string msg = pcap_statustostr(status);
       const char* detail = pcap_geterr(pcap_);
-      if (detail != nullptr && detail[0] != '\0') msg += std::string(": ") + detail;
+      if (detail != nullptr && detail[0] != '\0' && msg != detail) msg += std::string(": ") + detail;
       if (status == PCAP_ERROR_PERM_DENIED)
         msg += " (capturing needs root, or CAP_NET_RAW and CAP_NET_ADMIN)";
       { Fail(env, msg); return; }
