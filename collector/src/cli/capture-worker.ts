@@ -63,25 +63,29 @@ function run(data: CaptureWorkerData): void {
     post({ type: 'report', steps: steps.splice(0), watermarkMs, counters: pipeline.counters(), done });
   };
 
-  let idle = false;
-  let nextHousekeepingMs = 0;
-  while (Atomics.load(control, 0) === 0) {
-    // Block only when the ring was empty last time; otherwise drain it batch after batch.
-    idle = source.poll(pipeline, idle ? HOUSEKEEPING_MS : 0) === 0;
-    const nowMs = Date.now();
-    if (!idle && nowMs < nextHousekeepingMs) continue;
-    nextHousekeepingMs = nowMs + HOUSEKEEPING_MS;
+  try {
+    let idle = false;
+    let nextHousekeepingMs = 0;
+    while (Atomics.load(control, 0) === 0) {
+      // Block only when the ring was empty last time; otherwise drain it batch after batch.
+      idle = source.poll(pipeline, idle ? HOUSEKEEPING_MS : 0) === 0;
+      const nowMs = Date.now();
+      if (!idle && nowMs < nextHousekeepingMs) continue;
+      nextHousekeepingMs = nowMs + HOUSEKEEPING_MS;
+      source.collectDrops(pipeline);
+      // The ring is empty: nothing older than the grace period can still arrive.
+      if (idle) pipeline.advanceTo((nowMs - graceMs) * 1000);
+      report(false);
+    }
+    // Stopping: take what the kernel still holds (a partly filled block is handed over after
+    // the block timeout) and the final drop count.
+    const drainUntilMs = Date.now() + 3 * blockMs;
+    while (Date.now() < drainUntilMs) source.poll(pipeline, blockMs);
     source.collectDrops(pipeline);
-    // The ring is empty: nothing older than the grace period can still arrive.
-    if (idle) pipeline.advanceTo((nowMs - graceMs) * 1000);
-    report(false);
+  } catch (err) {
+    // The interface went away or the socket failed: what was counted is still handed over.
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }
-
-  // Stopping: take what the kernel still holds (a partly filled block is handed over after
-  // the block timeout), the final drop count, and the last partial step.
-  const drainUntilMs = Date.now() + 3 * blockMs;
-  while (Date.now() < drainUntilMs) source.poll(pipeline, blockMs);
-  source.collectDrops(pipeline);
   source.close();
   pipeline.finish();
   classifier.close();

@@ -43,7 +43,12 @@ export class CaptureWorkers implements Component {
 
   constructor(
     private readonly config: CaptureWorkersConfig,
-    private readonly deps: { logger: Logger; onStep: (snapshot: StepSnapshot) => void },
+    private readonly deps: {
+      logger: Logger;
+      onStep: (snapshot: StepSnapshot) => void;
+      /** A worker failed while capturing (the interface went away, ...): the capture should stop. */
+      onFailure: (err: Error) => void;
+    },
   ) {
     if (config.interfaces.length === 0) throw new RangeError('at least one interface is needed');
     if (!(config.workersPerInterface >= 1)) throw new RangeError('workersPerInterface must be at least 1');
@@ -92,7 +97,7 @@ export class CaptureWorkers implements Component {
     };
     const worker = new Worker(join(__dirname, 'capture-worker.js'), { workerData: data });
     let ready!: (err?: Error) => void;
-    const started = new Promise<void>((resolve, reject) => {
+    const running = new Promise<void>((resolve, reject) => {
       ready = (err) => (err ? reject(err) : resolve());
     });
     const state: WorkerState = {
@@ -102,25 +107,34 @@ export class CaptureWorkers implements Component {
       done: new Promise((resolve) => worker.once('exit', () => resolve())),
     };
     this.workers.push(state);
+    let started = false;
+    const failed = (message: string, cause?: Error): void => {
+      this.deps.logger.error({ device: source.device, error: message }, 'capture failed');
+      this.deps.onFailure(new Error(`capture on ${source.device} failed: ${message}`, { cause }));
+    };
     worker.on('message', (m: CaptureWorkerMessage) => {
-      if (m.type === 'ready') ready();
-      else if (m.type === 'error') ready(new Error(m.message));
-      else {
+      if (m.type === 'ready') {
+        started = true;
+        ready();
+      } else if (m.type === 'error') {
+        if (started) failed(m.message);
+        else ready(new Error(m.message));
+      } else {
         state.counters = m.counters;
         state.finished = m.done;
         this.merger.report(index, m.steps, m.watermarkMs);
       }
     });
     worker.on('error', (err) => {
-      this.deps.logger.error({ err, device: source.device }, 'capture worker failed');
-      ready(err);
+      if (started) failed(err.message, err);
+      else ready(err);
     });
     worker.once('exit', (code) => {
       ready(new Error(`capture worker for ${source.device} exited (${code}) before it started`));
       // A worker that ended without its last report must not hold the other workers' steps back.
       if (!state.finished) this.merger.report(index, [], Infinity);
     });
-    return started;
+    return running;
   }
 
   /** Stops every worker after it has handed over what the kernel still held. */

@@ -250,4 +250,17 @@ describeLive('packetflux capture on a veth pair in a network namespace', () => {
     const counted = Object.fromEntries(rows.map((r) => [String(r.time), r.packets]));
     expect(counted).toEqual(expected);
   });
+
+  // Last: it removes the pair.
+  it('stops with exit 1 when the interface disappears, after writing what it counted', async () => {
+    const c = await startCapture('gone', []);
+    const sent = tcpreplay(veth, [REAL_CAPTURES[1]], { pps: 1000 });
+    await sleep(300);
+    veth.destroy();
+    const result = await c.done;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`capture on ${veth.hostIf} failed: The interface disappeared`));
+    const [iface] = await influx.rows('SELECT SUM(packets) AS packets FROM "interface"', 'gone');
+    expect(iface.packets).toBe(sent.packets);
+  });
 });

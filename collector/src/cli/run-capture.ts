@@ -39,6 +39,9 @@ export async function runCapture(o: CaptureOptions, logger: Logger): Promise<num
   if (!target)
     logger.warn('no --influx-url: traffic is counted but not written anywhere, and no API is served');
   const writer = target ? new InfluxWriter(writerConfig(o, target), { logger }) : null;
+  let failure: Error | undefined;
+  let stopRequested!: () => void;
+  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   const capture = new CaptureWorkers(
     {
       interfaces: o.interface,
@@ -57,7 +60,14 @@ export async function runCapture(o: CaptureOptions, logger: Logger): Promise<num
       extraLocalNetworks,
       maxProtocolsPerHost: config.maxProtocolsPerHost,
     },
-    { logger, onStep: (s) => writer?.writeStep(s) },
+    {
+      logger,
+      onStep: (s) => writer?.writeStep(s),
+      onFailure: (err) => {
+        failure ??= err;
+        stopRequested();
+      },
+    },
   );
   const counters = (): CaptureCounters => capture.counters();
   const api =
@@ -73,8 +83,7 @@ export async function runCapture(o: CaptureOptions, logger: Logger): Promise<num
           }),
         })
       : null;
-  let stopRequested!: () => void;
-  const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
+
   const removeSignal = onShutdownSignal(() => stopRequested());
   try {
     await writer?.start();
@@ -85,7 +94,7 @@ export async function runCapture(o: CaptureOptions, logger: Logger): Promise<num
       'capture running; Ctrl-C stops and flushes',
     );
     await stopped;
-    logger.info('stopping: flushing pending points');
+    logger.info(failure ? 'capture failed: flushing pending points' : 'stopping: flushing pending points');
   } finally {
     await api?.stop();
     await capture.stop();
@@ -93,5 +102,9 @@ export async function runCapture(o: CaptureOptions, logger: Logger): Promise<num
     removeSignal();
   }
   logger.info({ interfaces: capture.counters().interfaces }, 'capture summary');
+  if (failure) {
+    logger.error({ error: failure.message }, 'capture stopped: what it counted until then is written');
+    return 1;
+  }
   return 0;
 }

@@ -179,7 +179,7 @@ class PcapSource : public Napi::ObjectWrap<PcapSource> {
   }
 
   Napi::Value DispatchError(Napi::Env env) {
-    Napi::Error::New(env, std::string("capture failed: ") + pcap_geterr(pcap_)).ThrowAsJavaScriptException();
+    Napi::Error::New(env, pcap_geterr(pcap_)).ThrowAsJavaScriptException();
     return env.Undefined();
   }
 
