@@ -3,7 +3,9 @@ import type { BackendSrvRequest } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 
 import { DataSource } from './datasource';
+import { VariableQueryEditor } from './editors/VariableQueryEditor';
 import { createMetricOptionLoader } from './metric-options';
+import { PacketFluxDataSource, plugin } from './module';
 import { installFakeBackendSrv } from './test-support/fake-backend-srv';
 import { FakeTemplateSrv } from './test-support/fake-template-srv';
 import { instanceSettings } from './test-support/instance-settings';
@@ -210,10 +212,15 @@ describe('DataSource', () => {
 
     it('answers the variable editor through CustomVariableSupport', async () => {
       installFakeBackendSrv(route);
-      const ds = newDataSource();
+      // The variable support holds UI (its editor), so module.ts wires it: Grafana constructs
+      // the plugin's class, not the UI-free DataSource.
+      expect(plugin.DataSourceClass).toBe(PacketFluxDataSource);
+      const ds = new PacketFluxDataSource(instanceSettings({ url: 'http://localhost:3001' }), templateSrv);
       const support = ds.variables as unknown as {
+        editor: unknown;
         query: (r: DataQueryRequest<PacketFluxVariableQuery>) => ReturnType<DataSource['query']>;
       };
+      expect(support.editor).toBe(VariableQueryEditor);
       const req = request([]) as unknown as DataQueryRequest<PacketFluxVariableQuery>;
       req.targets = [{ refId: 'V', kind: 'hosts', ifname: 'eth0' }];
       const response = await lastValueFrom(support.query(req));

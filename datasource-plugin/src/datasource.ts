@@ -6,23 +6,23 @@ import type {
 } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
-import type { InterfaceOptionSource, MetricOptionSource } from './metric-options';
 import { expandTemplate, interpolateFirst } from './template-expansion';
 import type { PacketFluxOptions } from './types/config';
+import type { InterfaceOptionSource, MetricOptionSource, VariableQuerySource } from './types/datasource';
 import type { MetricInfo } from './types/metrics';
 import { DEFAULT_QUERY, type PacketFluxQuery } from './types/query';
 import type { PacketFluxVariableQuery, VariableValue } from './types/variables';
 import { formatVariableQuery, normalizeVariableQuery } from './variable-query';
-import { PacketFluxVariableSupport } from './variable-support';
 
 /**
  * The PacketFlux data source in the browser. Queries go to the Go backend through Grafana
  * (`/api/ds/query`), look-ups through resource calls (`search`, `metrics`, `variables`); the
- * API token never comes here. No UI lives in this file.
+ * API token never comes here. No UI lives in this file: module.ts wires the editors, and the
+ * template variable support with its editor (`PacketFluxDataSource`).
  */
 export class DataSource
   extends DataSourceWithBackend<PacketFluxQuery, PacketFluxOptions>
-  implements MetricOptionSource, InterfaceOptionSource
+  implements MetricOptionSource, InterfaceOptionSource, VariableQuerySource
 {
   private readonly injectedTemplateSrv?: TemplateSrv;
 
@@ -30,7 +30,6 @@ export class DataSource
   constructor(instanceSettings: DataSourceInstanceSettings<PacketFluxOptions>, templateSrv?: TemplateSrv) {
     super(instanceSettings);
     this.injectedTemplateSrv = templateSrv;
-    this.variables = new PacketFluxVariableSupport(this);
   }
 
   private get templateSrv(): TemplateSrv {

@@ -1,16 +1,7 @@
 import type { ComboboxOption } from '@grafana/ui';
 
 import { describeMetric } from './metric-names';
-
-/** What the metric picker needs from the data source. */
-export interface MetricOptionSource {
-  /** Metric names matching a prefix, best first (the `search` resource). */
-  searchMetrics(prefix: string): Promise<string[]>;
-  /** Names of the dashboard's template variables, without `$`. */
-  getVariableNames(): string[];
-  /** Interpolates variables with their first value. */
-  interpolateFirst(text: string): string;
-}
+import type { InterfaceOptionSource, MetricOptionSource } from './types/datasource';
 
 export const VARIABLES_GROUP = 'Template variables';
 export const METRICS_GROUP = 'Metrics';
@@ -65,12 +56,6 @@ export function createMetricOptionLoader(source: MetricOptionSource) {
     }
     return options;
   };
-}
-
-/** What the interface picker of the variable editor needs from the data source. */
-export interface InterfaceOptionSource {
-  listInterfaces(): Promise<string[]>;
-  getVariableNames(): string[];
 }
 
 /** Options for an interface field: the dashboard's variables, then the collector's interfaces. */

@@ -1,15 +1,27 @@
+import type { ComponentType } from 'react';
 import { CustomVariableSupport, type DataQueryRequest, type DataQueryResponse } from '@grafana/data';
 import { from, map, type Observable } from 'rxjs';
 
-import type { DataSource } from './datasource';
-import { VariableQueryEditor } from './editors/VariableQueryEditor';
+import type {
+  EditorDataSource,
+  InterfaceOptionSource,
+  PacketFluxVariableEditorProps,
+  VariableQuerySource,
+} from './types/datasource';
 import type { PacketFluxVariableQuery } from './types/variables';
 
-/** Template variables of kind "Query": the editor and how their values are fetched. */
-export class PacketFluxVariableSupport extends CustomVariableSupport<DataSource, PacketFluxVariableQuery> {
-  editor = VariableQueryEditor;
-
-  constructor(private readonly datasource: DataSource) {
+/**
+ * Template variables of kind "Query": the editor and how their values are fetched. The editor is
+ * UI, so module.ts hands it in; this file and datasource.ts import no UI.
+ */
+export class PacketFluxVariableSupport extends CustomVariableSupport<
+  EditorDataSource<InterfaceOptionSource>,
+  PacketFluxVariableQuery
+> {
+  constructor(
+    private readonly datasource: VariableQuerySource,
+    readonly editor: ComponentType<PacketFluxVariableEditorProps>
+  ) {
     super();
   }
 

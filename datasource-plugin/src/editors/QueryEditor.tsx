@@ -1,19 +1,15 @@
 import React, { useMemo } from 'react';
-import type { QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineFieldRow } from '@grafana/ui';
 
 import { LegendFormatField } from '../components/LegendFormatField';
 import { MetricSelect } from '../components/MetricSelect';
 import { TopNField } from '../components/TopNField';
-import type { DataSource } from '../datasource';
 import { isMultiSeriesMetric } from '../metric-names';
 import { createMetricOptionLoader } from '../metric-options';
-import type { PacketFluxOptions } from '../types/config';
+import type { PacketFluxQueryEditorProps } from '../types/datasource';
 import type { PacketFluxQuery } from '../types/query';
 
-type Props = QueryEditorProps<DataSource, PacketFluxQuery, PacketFluxOptions>;
-
-export function QueryEditor({ query, datasource, onChange, onRunQuery }: Props) {
+export function QueryEditor({ query, datasource, onChange, onRunQuery }: PacketFluxQueryEditorProps) {
   const loadOptions = useMemo(() => createMetricOptionLoader(datasource), [datasource]);
   const target = query.target ?? '';
 

@@ -1,15 +1,10 @@
 import React, { useMemo, useState } from 'react';
-import type { QueryEditorProps } from '@grafana/data';
 import { Alert, Combobox, InlineField, InlineFieldRow } from '@grafana/ui';
 
-import type { DataSource } from '../datasource';
 import { createInterfaceOptionLoader } from '../metric-options';
-import type { PacketFluxOptions } from '../types/config';
-import type { PacketFluxQuery } from '../types/query';
-import type { PacketFluxVariableQuery, VariableQueryKind } from '../types/variables';
+import type { PacketFluxVariableEditorProps } from '../types/datasource';
+import type { VariableQueryKind } from '../types/variables';
 import { formatVariableQuery, normalizeVariableQuery } from '../variable-query';
-
-type Props = QueryEditorProps<DataSource, PacketFluxQuery, PacketFluxOptions, PacketFluxVariableQuery>;
 
 const KIND_OPTIONS: Array<{ label: string; value: VariableQueryKind; description: string }> = [
   { label: 'Interfaces', value: 'interfaces', description: 'interfaces the collector reports' },
@@ -18,7 +13,7 @@ const KIND_OPTIONS: Array<{ label: string; value: VariableQueryKind; description
   { label: 'Categories', value: 'categories', description: 'nDPI categories seen on an interface' },
 ];
 
-export function VariableQueryEditor({ query, datasource, onChange }: Props) {
+export function VariableQueryEditor({ query, datasource, onChange }: PacketFluxVariableEditorProps) {
   const parsed = normalizeVariableQuery(query);
   const [kind, setKind] = useState<VariableQueryKind>(parsed.ok ? parsed.query.kind : 'interfaces');
   const [ifname, setIfname] = useState<string>(parsed.ok ? (parsed.query.ifname ?? '') : '');
