@@ -8,17 +8,32 @@ import { Catalog } from '../store/catalog';
 import { InfluxReader } from '../store/influx-reader';
 import { generateBenchCapture } from '../synth/generate-bench-capture';
 import { InfluxServer } from '../test-support/influx-server';
+import { liveBench, soakBench } from './live-bench';
 
 /**
  * `npm run bench`: the collector's replay speed next to ndpiReader (same nDPI) and libpcap's
  * own read speed (tcpdump -r) on the same file in the same run, as ratios, since machines
- * here are shared and noisy. Never a pass/fail: it prints figures.
+ * here are shared and noisy; then live capture next to tcpdump (live-bench.ts). Never a
+ * pass/fail: it prints figures.
+ *
+ * `BENCH_PARTS` picks the parts, comma-separated: replay, influx, search, live, soak
+ * (default: all but soak, which runs only when asked).
  */
 const COLLECTOR = join(__dirname, '..', '..');
 const DATA = join(COLLECTOR, '..', 'bench-data');
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 50_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const PARTS = ['replay', 'influx', 'search', 'live', 'soak'] as const;
+type Part = (typeof PARTS)[number];
+
+function benchParts(): Set<Part> {
+  const names = (process.env.BENCH_PARTS ?? 'replay,influx,search,live').split(',').map((p) => p.trim());
+  for (const name of names)
+    if (!(PARTS as readonly string[]).includes(name))
+      throw new Error(`BENCH_PARTS: unknown part '${name}' (known: ${PARTS.join(', ')})`);
+  return new Set(names as Part[]);
+}
 
 interface Timed {
   seconds: number;
@@ -59,21 +74,41 @@ function row(name: string, packets: number, seconds: number, reference: number, 
 }
 
 async function main(): Promise<void> {
+  const parts = benchParts();
   mkdirSync(DATA, { recursive: true });
-  const file = join(DATA, `bench-${PACKETS}-${FLOWS}.pcap`);
-  if (!existsSync(file)) {
-    process.stdout.write(`generating ${file} (${PACKETS} packets, ${FLOWS} flows)...\n`);
-    generateBenchCapture(file, { packets: PACKETS, flows: FLOWS });
+  if (parts.has('replay') || parts.has('influx')) {
+    const file = join(DATA, `bench-${PACKETS}-${FLOWS}.pcap`);
+    if (!existsSync(file)) {
+      process.stdout.write(`generating ${file} (${PACKETS} packets, ${FLOWS} flows)...\n`);
+      generateBenchCapture(file, { packets: PACKETS, flows: FLOWS });
+    }
+    const sizeMB = statSync(file).size / 1e6;
+    process.stdout.write(
+      `capture: ${file}, ${PACKETS} packets, ${FLOWS} flows, ${sizeMB.toFixed(0)} MB; best of ${RUNS} runs each\n\n`,
+    );
+    const replaySeconds = parts.has('replay') ? await replayBench(file) : await plainReplaySeconds(file);
+    if (parts.has('influx')) await influxBench(file, replaySeconds);
   }
-  const sizeMB = statSync(file).size / 1e6;
-  process.stdout.write(
-    `capture: ${file}, ${PACKETS} packets, ${FLOWS} flows, ${sizeMB.toFixed(0)} MB; best of ${RUNS} runs each\n\n`,
-  );
 
+  if (parts.has('search')) {
+    const search = runSearchBench({ hosts: 10_000, protocols: 20, searches: 5000 });
+    process.stdout.write(
+      `\n/search over ${search.names} names (10,000 hosts x 20 protocols): p50 ${search.p50Ms.toFixed(2)} ms, p99 ${search.p99Ms.toFixed(2)} ms, max ${search.maxMs.toFixed(2)} ms (index built in ${search.buildMs.toFixed(0)} ms)\n`,
+    );
+  }
+  if (parts.has('live')) await liveBench(DATA);
+  if (parts.has('soak')) await soakBench(DATA);
+}
+
+function replayScript(file: string): string {
+  return `require(${JSON.stringify(join(COLLECTOR, 'dist', 'cli', 'main.js'))}).main(['node','packetflux','replay',${JSON.stringify(file)},'--json','--no-progress']).then((c)=>{process.stderr.write('maxrss '+process.resourceUsage().maxRSS+'\\n');process.exitCode=c})`;
+}
+
+/** Replay speed next to tcpdump -r and ndpiReader; returns the collector's best replay time. */
+async function replayBench(file: string): Promise<number> {
   const tcpdump = await best('tcpdump', ['-r', file, '-w', '/dev/null']);
   const ndpi = await best('ndpiReader', ['-i', file, '-v', '0', '-q']);
-  const replayScript = `require(${JSON.stringify(join(COLLECTOR, 'dist', 'cli', 'main.js'))}).main(['node','packetflux','replay',${JSON.stringify(file)},'--json','--no-progress']).then((c)=>{process.stderr.write('maxrss '+process.resourceUsage().maxRSS+'\\n');process.exitCode=c})`;
-  const ours = await best(process.execPath, ['-e', replayScript]);
+  const ours = await best(process.execPath, ['-e', replayScript(file)]);
   const summary = JSON.parse(ours.stdout) as { packets: number; flows: number };
   const maxRssKb = Number(/maxrss (\d+)/.exec(ours.stderr)?.[1] ?? 0);
   if (summary.packets !== PACKETS)
@@ -93,13 +128,12 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\npacketflux / ndpiReader: ${(ndpi.seconds / ours.seconds).toFixed(2)}x the packet rate\n`,
   );
+  return ours.seconds;
+}
 
-  await influxBench(file, ours.seconds);
-
-  const search = runSearchBench({ hosts: 10_000, protocols: 20, searches: 5000 });
-  process.stdout.write(
-    `\n/search over ${search.names} names (10,000 hosts x 20 protocols): p50 ${search.p50Ms.toFixed(2)} ms, p99 ${search.p99Ms.toFixed(2)} ms, max ${search.maxMs.toFixed(2)} ms (index built in ${search.buildMs.toFixed(0)} ms)\n`,
-  );
+/** The influx part's reference when the replay part does not run: one replay without a store. */
+async function plainReplaySeconds(file: string): Promise<number> {
+  return (await timed(process.execPath, ['-e', replayScript(file)])).seconds;
 }
 
 function percentile(sorted: number[], p: number): number {
