@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tsharkTotals } from '../collector/src/test-support/tshark';
+import { tsharkTotals } from '../collector/test/support/tshark';
 import { Stack } from './support/stack';
 
 const REPO = join(__dirname, '..');

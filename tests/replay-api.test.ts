@@ -2,7 +2,7 @@ import type { ApiFrame as Frame } from '../collector/src/api';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tsharkHostBytes, tsharkTotals } from '../collector/src/test-support/tshark';
+import { tsharkHostBytes, tsharkTotals } from '../collector/test/support/tshark';
 import { Stack, type ReplaySummary } from './support/stack';
 
 const REPO = join(__dirname, '..');

@@ -1,7 +1,7 @@
 import type { ReplaySummary } from '../../collector/src/pipeline/traffic-summary';
 import type { ChildProcess } from 'node:child_process';
-import { freePort, InfluxServer } from '../../collector/src/test-support/influx-server';
-import { finished, replayIntoInflux, startCli } from '../../collector/src/test-support/run-cli';
+import { freePort, InfluxServer } from '../../collector/test/support/influx-server';
+import { finished, replayIntoInflux, startCli } from '../../collector/test/support/run-cli';
 
 export type { ReplaySummary };
 

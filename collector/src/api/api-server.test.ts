@@ -1,7 +1,7 @@
 import type { ApiFrame as Frame } from './types';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { InfluxServer } from '../test-support/influx-server';
+import { InfluxServer } from '../../test/support/influx-server';
 import { Catalog } from '../store/catalog';
 import { InfluxReader } from '../store/influx-reader';
 import { ApiServer } from './api-server';
@@ -15,7 +15,7 @@ import {
   points,
   sumOf,
   writePoints,
-} from '../test-support/api-test-data';
+} from '../../test/support/api-test-data';
 
 const DB = 'packetflux';
 const logger = pino({ level: 'silent' });

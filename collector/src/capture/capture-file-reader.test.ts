@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PcapngWriter } from '../synth/pcapng-writer';
-import { COLLECTOR_DIR, runCli } from '../test-support/run-cli';
-import { tsharkFrames, tsharkTotals, type TsharkTotals } from '../test-support/tshark';
+import { PcapngWriter } from '../../test/synth/pcapng-writer';
+import { COLLECTOR_DIR, runCli } from '../../test/support/run-cli';
+import { tsharkFrames, tsharkTotals, type TsharkTotals } from '../../test/support/tshark';
 import { CaptureFileError, readCaptureFile, type CaptureFileResult } from './capture-file-reader';
 import type { PacketHandler } from './packet-handler';
 

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InfluxServer } from '../test-support/influx-server';
-import { ndpiReaderTotals } from '../test-support/ndpi-reader';
-import { REPO_DIR, replayIntoInflux } from '../test-support/run-cli';
+import { InfluxServer } from '../../test/support/influx-server';
+import { ndpiReaderTotals } from '../../test/support/ndpi-reader';
+import { REPO_DIR, replayIntoInflux } from '../../test/support/run-cli';
 
 const L7_DIR = join(REPO_DIR, 'collector/testdata/l7');
 const captures = readdirSync(L7_DIR).filter((f) => f.endsWith('.pcap'));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
-import { ipPackets } from '../test-support/capture-packets';
-import { replayInProcess } from '../test-support/replay-in-process';
+import { ipPackets } from '../../test/support/capture-packets';
+import { replayInProcess } from '../../test/support/replay-in-process';
 import { NdpiClassifier, loadNdpiAddon } from './ndpi-classifier';
 
 const L7_DIR = path.resolve(__dirname, '..', '..', 'testdata', 'l7');

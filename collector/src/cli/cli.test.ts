@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { REPO_DIR, runCli } from '../test-support/run-cli';
+import { REPO_DIR, runCli } from '../../test/support/run-cli';
 
 const SAMPLE = join(REPO_DIR, 'collector/testdata/crafted/vlan.pcap');
 

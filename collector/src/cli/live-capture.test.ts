@@ -3,12 +3,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReplaySummary } from '../pipeline/traffic-summary';
-import { generateBenchCapture } from '../synth/generate-bench-capture';
-import { InfluxServer, freePort } from '../test-support/influx-server';
-import { COLLECTOR_DIR, REPO_DIR, finished, runCli, startCli, type CliResult } from '../test-support/run-cli';
-import { tcpreplay } from '../test-support/tcpreplay';
-import { tsharkPacketsPerStep, tsharkTotals } from '../test-support/tshark';
-import { VethPair } from '../test-support/veth-pair';
+import { generateBenchCapture } from '../../test/synth/generate-bench-capture';
+import { InfluxServer, freePort } from '../../test/support/influx-server';
+import {
+  COLLECTOR_DIR,
+  REPO_DIR,
+  finished,
+  runCli,
+  startCli,
+  type CliResult,
+} from '../../test/support/run-cli';
+import { tcpreplay } from '../../test/support/tcpreplay';
+import { tsharkPacketsPerStep, tsharkTotals } from '../../test/support/tshark';
+import { VethPair } from '../../test/support/veth-pair';
 
 function waitFor(stream: NodeJS.ReadableStream | null, pattern: RegExp, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -2,9 +2,9 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { addressToWords } from '../stats/address-words';
 import { DEFAULT_LOCAL_NETWORKS, LocalNetworks } from '../stats/local-networks';
-import { InfluxServer } from '../test-support/influx-server';
-import { REPO_DIR, replayIntoInflux } from '../test-support/run-cli';
-import { tsharkHostBytes, tsharkIpAddresses, tsharkTotals } from '../test-support/tshark';
+import { InfluxServer } from '../../test/support/influx-server';
+import { REPO_DIR, replayIntoInflux } from '../../test/support/run-cli';
+import { tsharkHostBytes, tsharkIpAddresses, tsharkTotals } from '../../test/support/tshark';
 
 const files = [
   ...['collector/testdata/crafted', 'samples'].flatMap((dir) =>

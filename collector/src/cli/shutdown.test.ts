@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateBenchCapture } from '../synth/generate-bench-capture';
-import { InfluxServer } from '../test-support/influx-server';
-import { finished, startCli } from '../test-support/run-cli';
+import { generateBenchCapture } from '../../test/synth/generate-bench-capture';
+import { InfluxServer } from '../../test/support/influx-server';
+import { finished, startCli } from '../../test/support/run-cli';
 
 describe('SIGTERM during a replay', () => {
   const influx = new InfluxServer();

@@ -4,8 +4,13 @@ import { basename, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { addressToWords } from '../stats/address-words';
 import { DEFAULT_LOCAL_NETWORKS, LocalNetworks } from '../stats/local-networks';
-import { replayInProcess } from '../test-support/replay-in-process';
-import { tsharkHostBytes, tsharkIpAddresses, tsharkPerInterface, tsharkTotals } from '../test-support/tshark';
+import { replayInProcess } from '../../test/support/replay-in-process';
+import {
+  tsharkHostBytes,
+  tsharkIpAddresses,
+  tsharkPerInterface,
+  tsharkTotals,
+} from '../../test/support/tshark';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const captures = [

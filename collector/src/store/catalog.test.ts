@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { InfluxServer } from '../test-support/influx-server';
+import { InfluxServer } from '../../test/support/influx-server';
 import { Catalog } from './catalog';
 import type { CatalogSnapshot } from './catalog';
 import { InfluxReader } from './influx-reader';

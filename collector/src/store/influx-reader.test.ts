@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InfluxServer, freePort } from '../test-support/influx-server';
+import { InfluxServer, freePort } from '../../test/support/influx-server';
 import { InfluxQueryError, InfluxReader, InfluxUnavailableError } from './influx-reader';
 
 /** An HTTP server that records what a client sends; it stands in for nothing InfluxDB computes. */

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { StepSnapshot } from '../stats/step-snapshot';
-import { InfluxServer } from '../test-support/influx-server';
-import { VictoriaMetricsServer } from '../test-support/victoria-metrics';
+import { InfluxServer } from '../../test/support/influx-server';
+import { VictoriaMetricsServer } from '../../test/support/victoria-metrics';
 import type { InfluxTarget } from './influx-target';
 import { InfluxWriter } from './influx-writer';
 

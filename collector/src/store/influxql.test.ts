@@ -1,4 +1,4 @@
-import { InfluxServer } from '../test-support/influx-server';
+import { InfluxServer } from '../../test/support/influx-server';
 import { escapeRegex, exactRegex, quoteIdent, quoteString, timeLiteral } from './influxql';
 
 describe('InfluxQL escaping', () => {

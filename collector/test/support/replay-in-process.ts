@@ -1,9 +1,9 @@
-import { readCaptureFile } from '../capture/capture-file-reader';
-import { NdpiClassifier } from '../classify/ndpi-classifier';
-import { TrafficPipeline, type PipelineConfig } from '../pipeline/traffic-pipeline';
-import type { ReplaySummary } from '../pipeline/traffic-summary';
-import { DEFAULT_LOCAL_NETWORKS, LocalNetworks } from '../stats/local-networks';
-import type { StepSnapshot } from '../stats/step-snapshot';
+import { readCaptureFile } from '../../src/capture/capture-file-reader';
+import { NdpiClassifier } from '../../src/classify/ndpi-classifier';
+import { TrafficPipeline, type PipelineConfig } from '../../src/pipeline/traffic-pipeline';
+import type { ReplaySummary } from '../../src/pipeline/traffic-summary';
+import { DEFAULT_LOCAL_NETWORKS, LocalNetworks } from '../../src/stats/local-networks';
+import type { StepSnapshot } from '../../src/stats/step-snapshot';
 
 export const TEST_PIPELINE_CONFIG: PipelineConfig = {
   stepSeconds: 5,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tsharkFrames, tsharkTotals } from '../test-support/tshark';
+import { tsharkFrames, tsharkTotals } from '../support/tshark';
 import { generateBenchCapture } from './generate-bench-capture';
 
 describe('generateBenchCapture', () => {

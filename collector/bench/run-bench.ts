@@ -3,12 +3,14 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { ApiServer, runSearchBench } from '../api';
-import { Catalog } from '../store/catalog';
-import { InfluxReader } from '../store/influx-reader';
-import { generateBenchCapture } from '../synth/generate-bench-capture';
-import { InfluxServer } from '../test-support/influx-server';
+import { ApiServer } from '../src/api';
+import { Catalog } from '../src/store/catalog';
+import { InfluxReader } from '../src/store/influx-reader';
+import { generateBenchCapture } from '../test/synth/generate-bench-capture';
+import { InfluxServer } from '../test/support/influx-server';
+import { COLLECTOR_DIR } from '../test/support/run-cli';
 import { liveBench, soakBench } from './live-bench';
+import { runSearchBench } from './search-bench';
 
 /**
  * `npm run bench`: the collector's replay speed next to ndpiReader (same nDPI) and libpcap's
@@ -19,7 +21,7 @@ import { liveBench, soakBench } from './live-bench';
  * `BENCH_PARTS` picks the parts, comma-separated: replay, influx, search, live, soak
  * (default: all but soak, which runs only when asked).
  */
-const COLLECTOR = join(__dirname, '..', '..');
+const COLLECTOR = COLLECTOR_DIR;
 const DATA = join(COLLECTOR, '..', 'bench-data');
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 50_000);

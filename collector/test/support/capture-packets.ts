@@ -1,6 +1,6 @@
-import { readCaptureFile } from '../capture/capture-file-reader';
-import { decodePacket } from '../decode/decode-packet';
-import { DecodeStatus, PacketView } from '../decode/packet-view';
+import { readCaptureFile } from '../../src/capture/capture-file-reader';
+import { decodePacket } from '../../src/decode/decode-packet';
+import { DecodeStatus, PacketView } from '../../src/decode/packet-view';
 
 export interface IpPacket {
   data: Buffer;

@@ -3,8 +3,8 @@
  * protocols and times `searches` searches with keystroke-like queries. Pure CPU, no I/O.
  */
 import { performance } from 'node:perf_hooks';
-import type { CatalogSnapshot } from '../store/catalog';
-import { SearchIndex } from './search-index';
+import type { CatalogSnapshot } from '../src/store/catalog';
+import { SearchIndex } from '../src/api/search-index';
 
 export interface SearchBenchOptions {
   hosts?: number;

@@ -1,9 +1,10 @@
 /**
  * Writes the crafted golden captures to collector/testdata/crafted/ (or the directory given
- * as the first argument). Build first, then: node collector/dist/synth/make-crafted-captures.js
+ * as the first argument): npm run build:tools -w collector && node collector/dist-tools/test/synth/make-crafted-captures.js
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { COLLECTOR_DIR } from '../support/run-cli';
 import { craftedCaptures } from './crafted-captures';
 
 export function writeCraftedCaptures(dir: string): Array<{ file: string; bytes: number; frames: number }> {
@@ -16,7 +17,7 @@ export function writeCraftedCaptures(dir: string): Array<{ file: string; bytes: 
 }
 
 if (require.main === module) {
-  const dir = resolve(process.argv[2] ?? join(__dirname, '..', '..', 'testdata', 'crafted'));
+  const dir = resolve(process.argv[2] ?? join(COLLECTOR_DIR, 'testdata', 'crafted'));
   for (const r of writeCraftedCaptures(dir))
     process.stdout.write(`${join(dir, r.file)}: ${r.frames} frames, ${r.bytes} bytes\n`);
 }

@@ -16,10 +16,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { generateBenchCapture } from '../synth/generate-bench-capture';
-import { InfluxServer, freePort } from '../test-support/influx-server';
-import { COLLECTOR_DIR } from '../test-support/run-cli';
-import { VethPair } from '../test-support/veth-pair';
+import { generateBenchCapture } from '../test/synth/generate-bench-capture';
+import { InfluxServer, freePort } from '../test/support/influx-server';
+import { COLLECTOR_DIR } from '../test/support/run-cli';
+import { VethPair } from '../test/support/veth-pair';
 
 const BIN = join(COLLECTOR_DIR, 'bin', 'packetflux.js');
 /** Not used by the tests' pairs, so a bench can run next to them. */

@@ -8,7 +8,7 @@ import {
   tsharkIpAddresses,
   tsharkPerInterface,
   tsharkTotals,
-} from '../test-support/tshark';
+} from '../support/tshark';
 import { craftedCaptures } from './crafted-captures';
 
 const CRAFTED_DIR = join(__dirname, '..', '..', 'testdata', 'crafted');

@@ -2,9 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const COLLECTOR_DIR = join(__dirname, '..', '..');
+/** The collector package: above this file, whether it runs from source or compiled into dist-tools/. */
+function packageRoot(dir: string): string {
+  return existsSync(join(dir, 'package.json')) ? dir : packageRoot(dirname(dir));
+}
+
+export const COLLECTOR_DIR = packageRoot(__dirname);
 export const REPO_DIR = join(COLLECTOR_DIR, '..');
 const BIN = join(COLLECTOR_DIR, 'bin', 'packetflux.js');
 
