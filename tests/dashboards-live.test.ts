@@ -242,7 +242,7 @@ describe('provisioned dashboards and alert rules against the real stack', () => 
       PACKETFLUX_ALERT_PROTOCOL: protocols.find((p) => /^[A-Za-z0-9._:/+-]+$/.test(p) && p !== 'Other')!,
     });
     const rules: AlertRule[] = rendered.flatMap((r) => r.doc.groups.flatMap((g) => g.rules));
-    expect(rules.length).toBe(4);
+    expect(rules.length).toBe(5);
     const range = ranges.get('sample')!;
     for (const rule of rules) {
       for (const query of rule.data.filter((d) => d.datasourceUid !== '__expr__')) {
@@ -255,5 +255,22 @@ describe('provisioned dashboards and alert rules against the real stack', () => 
         }
       }
     }
+  });
+
+  it('collector down: its query finds heartbeats while a replay ran and none once it had ended (NoData fires)', async () => {
+    const rule = (await renderAlertRules())
+      .flatMap((r) => r.doc.groups.flatMap((g) => g.rules))
+      .find((r) => r.uid === 'packetflux-collector-down')!;
+    const query = rule.data[0].model.query as string;
+    const window = (rule.data[0].relativeTimeRange?.from ?? 0) * 1000;
+    expect(window).toBeGreaterThan(0);
+    // As Grafana evaluates it during the sample's replay, and an hour after the last replay.
+    const during = ranges.get('sample')!;
+    const atEnd = { fromMs: during.toMs - window, toMs: during.toMs };
+    const [alive] = await runInfluxQL(query, {}, atEnd);
+    expect(Number(alive?.[1])).toBeGreaterThan(0);
+    const lastMs = Math.max(...[...ranges.values()].map((r) => r.toMs));
+    const later = { fromMs: lastMs + 3_600_000 - window, toMs: lastMs + 3_600_000 };
+    expect(await runInfluxQL(query, {}, later)).toEqual([]);
   });
 });

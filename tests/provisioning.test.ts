@@ -363,6 +363,7 @@ describe('provisioning/alerting', () => {
     }
     expect(new Set(uids).size).toBe(uids.length);
     expect(uids.sort()).toEqual([
+      'packetflux-collector-down',
       'packetflux-host-upload-high',
       'packetflux-interface-throughput-high',
       'packetflux-interface-traffic-stopped',
@@ -426,6 +427,27 @@ describe('provisioning/alerting', () => {
     expect(rule(custom, 'packetflux-protocol-seen').data[0].model.target).toBe(
       'interface_br_lan_protocol_HTTP_Proxy_bps',
     );
+  });
+
+  it('collector down reads the `probe` heartbeat on InfluxDB and fires on no data, for PACKETFLUX_ALERT_STOPPED_FOR', async () => {
+    const find = (gs: AlertGroup[]) =>
+      gs.flatMap((g) => g.rules).find((r) => r.uid === 'packetflux-collector-down')!;
+    const rule = find(groups);
+    expect(rule.noDataState).toBe('Alerting');
+    expect(rule.execErrState).toBe('Alerting');
+    expect(rule.data[0]).toMatchObject({
+      datasourceUid: 'packetflux-influxdb',
+      model: { query: expect.stringMatching(/^SELECT count\("up"\) FROM "probe" WHERE \$timeFilter/) },
+    });
+    // No heartbeat at all (no series) is what fires: the query has no fill() that could invent zeros.
+    expect(String(rule.data[0].model.query)).not.toMatch(/fill\(/);
+    const threshold = rule.data.find((d) => d.refId === rule.condition)!.model.conditions as {
+      evaluator: { type: string; params: number[] };
+    }[];
+    expect(threshold[0].evaluator).toEqual({ type: 'lt', params: [1] });
+    expect(rule.for).toBe('5m');
+    const custom = await renderAlertRules({ PACKETFLUX_ALERT_STOPPED_FOR: '2m' });
+    expect(find(custom.flatMap((r) => r.doc.groups)).for).toBe('2m');
   });
 
   it('the renderer refuses a value that could change the YAML around it', async () => {

@@ -105,6 +105,13 @@ describe('ApiServer against a real influxd', () => {
     return res.body as Frame[];
   }
 
+  /** A frame's values; this data has no heartbeats, so none may be null (no gaps, as before them). */
+  const numbers = (f: Frame): number[] =>
+    f.values.map((v) => {
+      if (v === null) throw new Error(`${f.name}: null in data without heartbeats`);
+      return v;
+    });
+
   /** Bytes (or packets) of each 60 s bucket, from the points written. */
   const perMinute = (
     measurement: Parameters<typeof sumOf>[1],
@@ -169,7 +176,7 @@ describe('ApiServer against a real influxd', () => {
         const frame = res.body[0] as Frame;
         const widthSeconds = (frame.times[1] - frame.times[0]) / 1000;
         expect(widthSeconds % 5).toBe(0);
-        const bytes = frame.values.reduce((sum, bps) => sum + (bps * widthSeconds) / 8, 0);
+        const bytes = numbers(frame).reduce((sum, bps) => sum + (bps * widthSeconds) / 8, 0);
         expect(bytes).toBeCloseTo(written, 6);
       }
     });
@@ -216,7 +223,7 @@ describe('ApiServer against a real influxd', () => {
       expect(all.map((f) => f.name)).toEqual(['TLS', 'YouTube', 'DNS', 'HTTP_Proxy', 'NTP', 'QUIC']);
       expect(all[0].labels).toEqual({ ifname: 'eth0', proto: 'TLS' });
       for (let b = 0; b < 2; b++)
-        expect(all.reduce((s, f) => s + f.values[b], 0)).toBeCloseTo(total.values[b], 9);
+        expect(all.reduce((s, f) => s + numbers(f)[b], 0)).toBeCloseTo(numbers(total)[b], 9);
 
       const top2 = await apiQuery('interface_eth0_allprotocols_bps', { top: 2 });
       expect(top2.map((f) => f.name)).toEqual(['TLS', 'YouTube', 'Other']);
@@ -227,7 +234,7 @@ describe('ApiServer against a real influxd', () => {
       expect(top2[2].values).toEqual(otherBytes.map((b) => (b * 8) / 60));
       expect(top2[2].labels).toEqual({ ifname: 'eth0', proto: 'Other' });
       for (let b = 0; b < 2; b++)
-        expect(top2.reduce((s, f) => s + f.values[b], 0)).toBeCloseTo(total.values[b], 9);
+        expect(top2.reduce((s, f) => s + numbers(f)[b], 0)).toBeCloseTo(numbers(total)[b], 9);
     });
 
     it('allcategories_bps groups by category; no Other when everything fits in the top N', async () => {
@@ -663,7 +670,8 @@ describe('ApiServer against a real influxd', () => {
       const [frame] = await apiQuery(`interface_${EVIL_IF}_traffic_bps`);
       expect(frame.values).toEqual([(7 * 12 * 8) / 60, (7 * 12 * 8) / 60]);
       expect(queries.slice(before)).toEqual([
-        `SELECT SUM("bytes") AS "f0" FROM "interface" WHERE "ifname" = 'ev\\'il";DROP\\\\x' AND time > ${T0}ms AND time <= ${END}ms GROUP BY time(60000ms, 1ms) fill(0)`,
+        `SELECT SUM("bytes") AS "f0" FROM "interface" WHERE "ifname" = 'ev\\'il";DROP\\\\x' AND time > ${T0}ms AND time <= ${END}ms GROUP BY time(60000ms, 1ms) fill(0); ` +
+          `SELECT COUNT("up") AS "f0" FROM "probe" WHERE time > ${T0}ms AND time <= ${END}ms GROUP BY time(60000ms, 1ms) fill(0)`,
       ]);
       expect(await influx.query('SHOW DATABASES')).toEqual([
         expect.objectContaining({ series: [expect.objectContaining({ values: [[DB]] })] }),

@@ -254,7 +254,8 @@ function routeLabel(req: Request): string {
   return typeof route === 'string' ? route : 'other';
 }
 
-function toTimeserie(s: Series): { target: string; datapoints: [number, number][] } {
+/** A gap (no collector running) is `[null, t]`, as SimpleJSON datasources draw it. */
+function toTimeserie(s: Series): { target: string; datapoints: [number | null, number][] } {
   return { target: s.name, datapoints: s.times.map((t, i) => [s.values[i], t]) };
 }
 

@@ -8,6 +8,11 @@
  * at its InfluxDB start minus 1 ms. The range is widened to whole buckets, so every bucket is
  * complete and `rate × bucket seconds` summed over the buckets is exactly the traffic stored
  * for the widened range.
+ *
+ * Gaps: a bucket without any `probe` heartbeat of the queried probe(s), and without any of the
+ * metric's own points, answers null: no collector was running. A running collector that saw
+ * nothing answers 0. Data written before heartbeats existed (none in the whole range) answers
+ * as it always did, with zeros.
  */
 import type { InfluxQueryRunner, InfluxStatementResult } from '../store/influx-reader';
 import { durationLiteral, quoteIdent, quoteString, timeLiteral } from '../store/influxql';
@@ -48,7 +53,8 @@ export interface Series {
   labels: Record<string, string>;
   unit: Unit;
   times: number[];
-  values: number[];
+  /** null: no collector of the queried probe(s) was running in the bucket. */
+  values: (number | null)[];
 }
 
 export interface QueryOptions {
@@ -159,6 +165,13 @@ export function bucketQuery(
   return `SELECT ${selectSums(shape.fields)} FROM ${quoteIdent(shape.measurement)} WHERE ${where.join(' AND ')} GROUP BY ${groupBy.join(', ')} fill(0)`;
 }
 
+/** Heartbeats per bucket, on the same grid as `bucketQuery` (the count comes back as `f0`). */
+export function heartbeatQuery(grid: BucketGrid, probe: string | undefined): string {
+  const where = probe === undefined ? [] : [`${quoteIdent(TAGS.probe)} = ${quoteString(probe)}`];
+  where.push(timeBounds(grid));
+  return `SELECT COUNT(${quoteIdent(FIELDS.up)}) AS ${quoteIdent('f0')} FROM ${quoteIdent(MEASUREMENTS.probe)} WHERE ${where.join(' AND ')} GROUP BY time(${durationLiteral(grid.widthMs)}, 1ms) fill(0)`;
+}
+
 /** Totals over the whole range per value of the split tag (to pick the top N). */
 export function totalsQuery(metric: ResolvedMetric, grid: BucketGrid, probe: string | undefined): string {
   const shape = shapeOf(metric);
@@ -182,18 +195,28 @@ export class QueryEngine {
     if (metric.proto !== undefined) baseLabels.proto = metric.proto;
     if (options.probe !== undefined) baseLabels.probe = options.probe;
     const times = Array.from({ length: grid.count }, (_, i) => grid.startMs + i * grid.widthMs);
-    const finish = (name: string, labels: Record<string, string>, sums: number[]): Series => ({
+    // Sent with the metric's own statements: one round trip, one more statement.
+    const heartbeat = heartbeatQuery(grid, options.probe);
+    const finish = (
+      name: string,
+      labels: Record<string, string>,
+      sums: number[],
+      running: boolean[] | null,
+    ): Series => ({
       name,
       labels,
       unit: metric.family.unit,
       times,
-      values: transform(sums, shape.transform, grid.widthMs, metric.family.unit),
+      values: transform(sums, shape.transform, grid.widthMs, metric.family.unit, running),
     });
 
     if (!shape.splitBy) {
-      const [result] = await this.query(bucketQuery(metric, grid, options.probe), options.signal);
+      const [result, beats] = await this.query(
+        `${bucketQuery(metric, grid, options.probe)}; ${heartbeat}`,
+        options.signal,
+      );
       const sums = collectBuckets(result, grid).get('') ?? new Array<number>(grid.count).fill(0);
-      return [finish(metric.name, baseLabels, sums)];
+      return [finish(metric.name, baseLabels, sums, runningBuckets(beats, grid, [sums]))];
     }
 
     const splitBy = shape.splitBy;
@@ -208,24 +231,33 @@ export class QueryEngine {
 
     const statements = [bucketQuery(metric, grid, options.probe, { tag: splitBy, values: top })];
     if (hasRest) statements.push(bucketQuery(metric, grid, options.probe));
+    statements.push(heartbeat);
     const results = await this.query(statements.join('; '), options.signal);
     const perValue = collectBuckets(results[0], grid, splitBy);
+    const all = hasRest
+      ? (collectBuckets(results[1], grid).get('') ?? new Array<number>(grid.count).fill(0))
+      : undefined;
+    const running = runningBuckets(
+      results[statements.length - 1],
+      grid,
+      all ? [all] : [...perValue.values()],
+    );
     const series = top.map((value) =>
       finish(
         value,
         { ...baseLabels, [splitBy]: value },
         perValue.get(value) ?? new Array<number>(grid.count).fill(0),
+        running,
       ),
     );
-    if (hasRest) {
-      const all = collectBuckets(results[1], grid).get('') ?? new Array<number>(grid.count).fill(0);
+    if (all) {
       const other = all.map((sum, i) => {
         let rest = sum;
         for (const value of top) rest -= perValue.get(value)?.[i] ?? 0;
         return Math.max(0, rest);
       });
       if (other.some((v) => v > 0))
-        series.push(finish(OTHER_SERIES, { ...baseLabels, [splitBy]: OTHER_SERIES }, other));
+        series.push(finish(OTHER_SERIES, { ...baseLabels, [splitBy]: OTHER_SERIES }, other, running));
     }
     return series;
   }
@@ -236,14 +268,43 @@ export class QueryEngine {
   }
 }
 
-/** Rates: per-bucket sum ÷ bucket seconds (× 8 for bits per second); totals: running sum. */
-function transform(sums: number[], how: Transform, widthMs: number, unit: Unit): number[] {
+/**
+ * Rates: per-bucket sum ÷ bucket seconds (× 8 for bits per second); totals: running sum from the
+ * start of the range, carried across gaps. Buckets where nothing ran (`running[i]` false) are
+ * null; `running` null means gaps are unknown (no heartbeats) and every bucket has a number.
+ */
+export function transform(
+  sums: number[],
+  how: Transform,
+  widthMs: number,
+  unit: Unit,
+  running: boolean[] | null,
+): (number | null)[] {
+  const gap = (i: number): boolean => running !== null && !running[i];
   if (how === 'rate') {
     const factor = (unit === 'bps' ? 8 : 1) / (widthMs / 1000);
-    return sums.map((v) => v * factor);
+    return sums.map((v, i) => (gap(i) ? null : v * factor));
   }
-  let running = 0;
-  return sums.map((v) => (running += v));
+  let total = 0;
+  return sums.map((v, i) => {
+    total += v;
+    return gap(i) ? null : total;
+  });
+}
+
+/**
+ * Which buckets had a collector running: a heartbeat, or points of the metric itself (a
+ * collector from before heartbeats, beside newer ones). Null when the range holds no heartbeat
+ * at all: old data, whose empty buckets stay 0.
+ */
+export function runningBuckets(
+  heartbeats: InfluxStatementResult | undefined,
+  grid: BucketGrid,
+  metricSums: number[][],
+): boolean[] | null {
+  const beats = collectBuckets(heartbeats, grid).get('');
+  if (!beats || !beats.some((n) => n > 0)) return null;
+  return beats.map((n, i) => n > 0 || metricSums.some((sums) => sums[i] !== 0));
 }
 
 /** Sum of the `f*` columns of each row. */

@@ -58,5 +58,6 @@ export interface ApiFrame {
   labels: Record<string, string>;
   unit: string;
   times: number[];
-  values: number[];
+  /** null where no collector of the queried probe(s) was running (see `Series`). */
+  values: (number | null)[];
 }

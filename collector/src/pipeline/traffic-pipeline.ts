@@ -26,7 +26,7 @@ export interface PipelineConfig {
 export interface PipelineDeps {
   /** nDPI, or null to count every flow as `Unknown` (tests of the counting alone). */
   classifier: FlowClassifier | null;
-  /** Receives each ended step. */
+  /** Receives every closed step, empty ones too (they carry the heartbeat); not skipped ones. */
   onStep: (snapshot: StepSnapshot) => void;
 }
 
@@ -233,7 +233,8 @@ export class TrafficPipeline implements PacketHandler {
     }
     while (tsUs >= this.stepEndUs) {
       this.closeStep(false);
-      // Skip empty steps in one go (a capture file with a gap of hours).
+      // Skip empty steps in one go (a capture file with a gap of hours). Skipped steps get no
+      // heartbeat: on the file's clock nothing was running there, so the API shows a gap.
       if (this.flows.size === 0 && tsUs >= this.stepEndUs)
         this.stepEndUs = (Math.floor(tsUs / this.stepUs) + 1) * this.stepUs;
     }
@@ -261,10 +262,14 @@ export class TrafficPipeline implements PacketHandler {
       }
     }
     this.dirtyCount = kept;
-    this.emitStep(endUs);
+    const snapshot = this.takeStep(endUs);
     this.hosts.expireIdle(endUs - this.config.hostIdleSeconds * 1e6, (slot) =>
       this.summary.retireHost(this.hosts, slot),
     );
+    // Every closed step is emitted, empty or not: it carries the heartbeat.
+    snapshot.probe.flows = this.flows.size;
+    snapshot.probe.hosts = this.hosts.size;
+    this.deps.onStep(snapshot);
     this.stepEndUs = endUs + this.stepUs;
   }
 
@@ -306,10 +311,13 @@ export class TrafficPipeline implements PacketHandler {
     }
   }
 
-  private emitStep(endUs: number): void {
+  /** Turns the step's counters into a snapshot and resets them; the caller completes `probe`. */
+  private takeStep(endUs: number): StepSnapshot {
     const interfaces: StepSnapshot['interfaces'] = [];
+    let drops = 0;
     for (let i = 0; i < this.interfaceNames.length; i++) {
       if (this.ifPackets[i] === 0 && this.ifDrops[i] === 0) continue;
+      drops += this.ifDrops[i];
       interfaces.push({
         ifname: this.interfaceNames[i],
         bytes: this.ifBytes[i],
@@ -347,9 +355,14 @@ export class TrafficPipeline implements PacketHandler {
     }
     h.endStep(endUs);
     const { protocols, hostProtocols } = this.l7.take(this.names);
-    if (interfaces.length || hosts.length || protocols.length || hostProtocols.length) {
-      this.deps.onStep({ endMs: endUs / 1000, interfaces, hosts, protocols, hostProtocols });
-    }
+    return {
+      endMs: endUs / 1000,
+      interfaces,
+      hosts,
+      protocols,
+      hostProtocols,
+      probe: { drops, flows: 0, hosts: 0 },
+    };
   }
 
   /** Resolves ids to names for snapshots and the summary. */

@@ -1,3 +1,4 @@
+import { stepPoints } from '../store/step-points';
 import { StepMerger, mergeSnapshots } from './step-merger';
 import type { StepSnapshot } from './step-snapshot';
 
@@ -22,7 +23,13 @@ function step(endMs: number, bytes: number, host: string, protos: [string, numbe
       bytesSent: b,
       bytesRcvd: 0,
     })),
+    probe: { drops: 1, flows: protos.length, hosts: 1 },
   };
+}
+
+/** A worker's step without traffic: only its heartbeat. */
+function idle(endMs: number, probe: StepSnapshot['probe']): StepSnapshot {
+  return { endMs, interfaces: [], hosts: [], protocols: [], hostProtocols: [], probe };
 }
 
 describe('mergeSnapshots', () => {
@@ -73,6 +80,34 @@ describe('mergeSnapshots', () => {
   });
 });
 
+describe('mergeSnapshots: the probe heartbeat', () => {
+  it("sums the workers' drops, flows and hosts", () => {
+    const merged = mergeSnapshots(
+      [
+        idle(5000, { drops: 4, flows: 10, hosts: 3 }),
+        step(5000, 50, '10.0.0.2', [['TLS', 50]]),
+        idle(5000, { drops: 0, flows: 7, hosts: 2 }),
+      ],
+      20,
+    );
+    expect(merged.probe).toEqual({ drops: 5, flows: 18, hosts: 6 });
+  });
+
+  it('is written as one `probe` point with up=1 however many workers ran the step', () => {
+    const parts = [0, 1, 2].map((k) => idle(5000, { drops: k, flows: 1, hosts: 1 }));
+    const points = stepPoints(mergeSnapshots(parts, 20), 'edge')
+      .map((p) => p.toLineProtocol())
+      .filter((l) => l?.startsWith('probe,'));
+    expect(points).toEqual(['probe,probe=edge drops=3i,flows=3i,hosts=3i,up=1i 5000']);
+  });
+
+  it('does not alter the inputs (a worker may still hold them)', () => {
+    const a = idle(5000, { drops: 1, flows: 2, hosts: 3 });
+    mergeSnapshots([a, idle(5000, { drops: 1, flows: 2, hosts: 3 })], 20);
+    expect(a.probe).toEqual({ drops: 1, flows: 2, hosts: 3 });
+  });
+});
+
 describe('StepMerger', () => {
   it('hands a step on once every worker has passed it, merged, in order', () => {
     const out: StepSnapshot[] = [];
@@ -87,6 +122,14 @@ describe('StepMerger', () => {
       [1000, 11],
       [2000, 2],
     ]);
+  });
+
+  it('hands on a step with only heartbeats, one snapshot for all workers', () => {
+    const out: StepSnapshot[] = [];
+    const merger = new StepMerger(2, 20, (s) => out.push(s));
+    merger.report(0, [idle(5000, { drops: 0, flows: 2, hosts: 1 })], 5000);
+    merger.report(1, [idle(5000, { drops: 3, flows: 0, hosts: 0 })], 5000);
+    expect(out).toEqual([idle(5000, { drops: 3, flows: 2, hosts: 1 })]);
   });
 
   it('flushes everything once every worker has stopped', () => {

@@ -46,7 +46,13 @@ export function mergeSnapshots(parts: StepSnapshot[], maxProtocolsPerHost: numbe
   const hosts = new Map<string, StepSnapshot['hosts'][number]>();
   const protocols = new Map<string, StepSnapshot['protocols'][number]>();
   const hostProtocols = new Map<string, HostProtocolStep>();
+  // One heartbeat per step however many workers ran it; their counts add up (a host whose
+  // flows hash to two workers is tracked, and counted, by both).
+  const probe = { drops: 0, flows: 0, hosts: 0 };
   for (const p of parts) {
+    probe.drops += p.probe.drops;
+    probe.flows += p.probe.flows;
+    probe.hosts += p.probe.hosts;
     for (const r of p.interfaces)
       sumInto(interfaces, r.ifname, r, (a, b) => {
         a.bytes += b.bytes;
@@ -78,6 +84,7 @@ export function mergeSnapshots(parts: StepSnapshot[], maxProtocolsPerHost: numbe
     hosts: [...hosts.values()],
     protocols: [...protocols.values()],
     hostProtocols: capPerHost([...hostProtocols.values()], maxProtocolsPerHost),
+    probe,
   };
 }
 

@@ -6,6 +6,21 @@ export interface StepSnapshot {
   hosts: HostStep[];
   protocols: ProtocolStep[];
   hostProtocols: HostProtocolStep[];
+  /**
+   * The collector's heartbeat (`probe` measurement): every step it closes has one, traffic or
+   * not, so the API can tell a quiet link (0) from a collector that was not running (a gap).
+   */
+  probe: ProbeStep;
+}
+
+/** Written as `up`=1 plus these; workers of one collector sum them (`mergeSnapshots`). */
+export interface ProbeStep {
+  /** Packets dropped in the step, all interfaces. */
+  drops: number;
+  /** Flows in the flow table at the end of the step. */
+  flows: number;
+  /** Local hosts tracked at the end of the step. */
+  hosts: number;
 }
 
 export interface InterfaceStep {

@@ -21,6 +21,7 @@ function step(endMs: number, bytes: number): StepSnapshot {
     hostProtocols: [
       { ifname: 'eth0', host: 'fd00::5', proto: 'TLS', category: 'Web', bytesSent: bytes, bytesRcvd: 0 },
     ],
+    probe: { drops: 0, flows: 1, hosts: 1 },
   };
 }
 
@@ -59,10 +60,30 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
   beforeAll(() => influx.start());
   afterAll(() => influx.destroy());
 
-  it('writes the four measurements with integer fields, tags and step-end timestamps', async () => {
+  it('writes the four measurements and the probe heartbeat with integer fields, tags and step-end timestamps', async () => {
     const w = await writer({ kind: 'v1', url: influx.url, db: 'schema' });
-    w.writeStep(step(1_700_000_005_000, 1500));
+    w.writeStep({ ...step(1_700_000_005_000, 1500), probe: { drops: 7, flows: 3, hosts: 2 } });
+    // A step without traffic is still one point: the heartbeat.
+    w.writeStep({
+      endMs: 1_700_000_010_000,
+      interfaces: [],
+      hosts: [],
+      protocols: [],
+      hostProtocols: [],
+      probe: { drops: 0, flows: 3, hosts: 2 },
+    });
     await w.stop();
+    expect(await influx.rows('SELECT * FROM "probe"', 'schema')).toEqual([
+      { time: 1_700_000_005_000, up: 1, drops: 7, flows: 3, hosts: 2, probe: 'test-probe' },
+      { time: 1_700_000_010_000, up: 1, drops: 0, flows: 3, hosts: 2, probe: 'test-probe' },
+    ]);
+    const [probeFields] = await influx.query('SHOW FIELD KEYS FROM "probe"', 'schema');
+    expect(probeFields.series?.[0].values).toEqual([
+      ['drops', 'integer'],
+      ['flows', 'integer'],
+      ['hosts', 'integer'],
+      ['up', 'integer'],
+    ]);
     expect(await influx.rows('SELECT * FROM "interface"', 'schema')).toEqual([
       { time: 1_700_000_005_000, bytes: 1500, packets: 15, drops: 0, ifname: 'eth0', probe: 'test-probe' },
     ]);
@@ -156,7 +177,8 @@ describe('InfluxWriter v2 path (org, bucket, token on /api/v2/write)', () => {
     w.writeStep(step(1_700_000_005_000, 1500));
     w.writeStep(step(1_700_000_010_000, 3000));
     await w.stop();
-    expect(w.status().writtenLines).toBe(8);
+    // Per step: interface, interface_l7, host, host_l7 and the probe heartbeat.
+    expect(w.status().writtenLines).toBe(10);
     let series: Awaited<ReturnType<VictoriaMetricsServer['export']>> = [];
     await until(async () => (series = await vm.export('interface_bytes')).length > 0, 10_000);
     expect(series).toEqual([

@@ -8,6 +8,8 @@ export const MEASUREMENTS = {
   interfaceL7: 'interface_l7',
   host: 'host',
   hostL7: 'host_l7',
+  /** The heartbeat: one point per probe and step, traffic or not. */
+  probe: 'probe',
 } as const;
 
 export type MeasurementName = (typeof MEASUREMENTS)[keyof typeof MEASUREMENTS];
@@ -31,6 +33,8 @@ export const FIELDS = {
   bytesRcvd: 'bytes_rcvd',
   packetsSent: 'packets_sent',
   packetsRcvd: 'packets_rcvd',
+  up: 'up',
+  hosts: 'hosts',
 } as const;
 
 export type FieldName = (typeof FIELDS)[keyof typeof FIELDS];
@@ -52,6 +56,10 @@ export const SCHEMA = {
   [MEASUREMENTS.hostL7]: {
     tags: [TAGS.probe, TAGS.ifname, TAGS.host, TAGS.proto, TAGS.category],
     fields: [FIELDS.bytesSent, FIELDS.bytesRcvd],
+  },
+  [MEASUREMENTS.probe]: {
+    tags: [TAGS.probe],
+    fields: [FIELDS.up, FIELDS.drops, FIELDS.flows, FIELDS.hosts],
   },
 } as const satisfies Record<MeasurementName, { tags: readonly TagName[]; fields: readonly FieldName[] }>;
 

@@ -2,7 +2,10 @@ import { Point } from '@influxdata/influxdb-client';
 import type { StepSnapshot } from '../stats/step-snapshot';
 import { FIELDS, MEASUREMENTS, TAGS } from './schema';
 
-/** The points of one step, per DESIGN.md's schema: per-step deltas as integer fields. */
+/**
+ * The points of one step, per DESIGN.md's schema: per-step deltas as integer fields, and always
+ * the `probe` heartbeat, so an empty step is one point.
+ */
 export function stepPoints(snapshot: StepSnapshot, probe: string): Point[] {
   const t = snapshot.endMs;
   const points: Point[] = [];
@@ -56,5 +59,15 @@ export function stepPoints(snapshot: StepSnapshot, probe: string): Point[] {
         .timestamp(t),
     );
   }
+  const { drops, flows, hosts } = snapshot.probe;
+  points.push(
+    new Point(MEASUREMENTS.probe)
+      .tag(TAGS.probe, probe)
+      .intField(FIELDS.up, 1)
+      .intField(FIELDS.drops, drops)
+      .intField(FIELDS.flows, flows)
+      .intField(FIELDS.hosts, hosts)
+      .timestamp(t),
+  );
   return points;
 }
