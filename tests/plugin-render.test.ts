@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { buildPluginPage } from './support/plugin-page/build';
+import { buildHarness } from './support/plugin-page/build';
 import { PluginPageServer } from './support/plugin-page/server';
 import { Stack } from './support/stack';
 
@@ -63,7 +63,7 @@ describe('datasource plugin in a browser', () => {
       await stack.replay(join(REPO, 'collector/testdata/l7/tls.pcap'), ['--interface-name', 'lo_tls']);
       await stack.serveApi();
     };
-    await Promise.all([startStack(), buildPluginPage(harnessDir)]);
+    await Promise.all([startStack(), buildHarness('harness.js', harnessDir)]);
 
     page = new PluginPageServer({
       pluginDir: DIST,

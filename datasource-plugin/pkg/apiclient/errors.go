@@ -34,7 +34,9 @@ type Error struct {
 	Kind    ErrorKind
 	Status  int // HTTP status of the answer, 0 when there was none
 	Message string
-	Err     error
+	// APIMessage is the reason the API gave in its error answer ({"error": "..."}), if any.
+	APIMessage string
+	Err        error
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -51,7 +53,7 @@ func KindOf(err error) ErrorKind {
 }
 
 func statusError(status int, apiMessage, path string) *Error {
-	e := &Error{Status: status}
+	e := &Error{Status: status, APIMessage: apiMessage}
 	suffix := ""
 	if apiMessage != "" {
 		suffix = ": " + apiMessage

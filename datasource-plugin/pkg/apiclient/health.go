@@ -1,10 +1,13 @@
 package apiclient
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -99,6 +102,40 @@ func ParseHealth(body []byte, now time.Time) (Health, error) {
 		h.Drops = &total
 	}
 	return h, nil
+}
+
+// identifyTimeout bounds Identify, which only runs after /api/health failed.
+const identifyTimeout = 5 * time.Second
+
+// Identify names the server at the client's URL when it is not a PacketFlux API, from the
+// headers of its answer to GET /ping: "InfluxDB 1.8.10" (InfluxDB 1.x and 2.x set
+// X-Influxdb-Version on every answer), or "" when it cannot tell. The token is not sent to it.
+func (c *Client) Identify(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, identifyTimeout)
+	defer cancel()
+	u := *c.baseURL
+	u.Path = c.baseURL.Path + "/ping"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return ""
+	}
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer func() { _ = resp.Body.Close() }()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if version := strings.TrimSpace(resp.Header.Get("X-Influxdb-Version")); version != "" {
+		if len(version) > 40 {
+			version = version[:40] + "…" // another server's text, in our message
+		}
+		return "InfluxDB " + version
+	}
+	if resp.Header.Get("X-Influxdb-Build") != "" {
+		return "InfluxDB"
+	}
+	return ""
 }
 
 func okFlag(obj map[string]any) (ok bool, known bool) {

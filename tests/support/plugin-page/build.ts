@@ -1,18 +1,22 @@
 import { join } from 'node:path';
 import webpack from 'webpack';
 
+/** The page entries in this folder: the plugin render test's page and the config editor test's. */
+export type HarnessEntry = 'harness.js' | 'config-harness.js';
+
 /**
- * Bundles harness.js with the real shared modules Grafana gives plugins (@grafana/data, ui,
- * runtime, schema, react, react-dom, rxjs, @emotion/*) from node_modules into
- * `<outDir>/harness.js`. Built at test time into a temporary folder; never committed.
+ * Bundles one of this folder's page entries with the real shared modules Grafana gives plugins
+ * (@grafana/data, ui, runtime, schema, react, react-dom, rxjs, @emotion/*) from node_modules
+ * into `<outDir>/harness.js`, the name server.ts serves. Built at test time into a temporary
+ * folder; never committed.
  */
-export async function buildPluginPage(outDir: string): Promise<string> {
+export async function buildHarness(entry: HarnessEntry, outDir: string): Promise<string> {
   const compiler = webpack({
     // No optimisation passes (they cost most of the build) but React's production build.
     mode: 'none',
     target: 'web',
     context: __dirname,
-    entry: { harness: join(__dirname, 'harness.js') },
+    entry: { harness: join(__dirname, entry) },
     output: { path: outDir, filename: '[name].js', publicPath: '/' },
     devtool: false,
     optimization: { nodeEnv: 'production', minimize: false, splitChunks: false },
@@ -40,7 +44,7 @@ export async function buildPluginPage(outDir: string): Promise<string> {
   );
   await new Promise<void>((resolve, reject) => compiler.close((err) => (err ? reject(err) : resolve())));
   if (stats.hasErrors()) {
-    throw new Error(`building the plugin page failed:\n${stats.toString('errors-only')}`);
+    throw new Error(`building the page ${entry} failed:\n${stats.toString('errors-only')}`);
   }
   return join(outDir, 'harness.js');
 }

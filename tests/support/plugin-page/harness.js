@@ -1,75 +1,17 @@
 /*
  * Browser side of the plugin render test: a stand-in for the part of Grafana's frontend that
- * loads a plugin. Bundled by build.ts together with the real shared modules from node_modules;
- * the built dist/module.js is then loaded as Grafana loads it, as an AMD module whose
- * dependencies are those shared modules, never bundled into it.
+ * shows a data source plugin's editors. Bundled by build.ts together with the real shared
+ * modules from node_modules; plugin-loader.js loads the built dist/module.js as Grafana does,
+ * editor-host.js draws what Grafana draws around the editors.
  *
  * Plain JavaScript on purpose: the tests' tsconfig has no DOM types, and this file runs only in
  * the browser.
  */
-import * as emotionCss from '@emotion/css';
-import * as emotionReact from '@emotion/react';
-import * as grafanaData from '@grafana/data';
 import * as grafanaRuntime from '@grafana/runtime';
-import * as grafanaSchema from '@grafana/schema';
-import * as grafanaUi from '@grafana/ui';
 import * as React from 'react';
-import * as ReactDOM from 'react-dom';
-import * as ReactDOMClient from 'react-dom/client';
-import * as jsxRuntime from 'react/jsx-runtime';
 import * as rxjs from 'rxjs';
-import * as rxjsOperators from 'rxjs/operators';
-
-/** Module ids the way Grafana's SystemJS registry names them (see .config/bundler/externals.ts). */
-const sharedModules = new Map([
-  ['@grafana/data', grafanaData],
-  ['@grafana/runtime', grafanaRuntime],
-  ['@grafana/ui', grafanaUi],
-  ['@grafana/schema', grafanaSchema],
-  ['react', React],
-  ['react-dom', ReactDOM],
-  ['react/jsx-runtime', jsxRuntime],
-  ['rxjs', rxjs],
-  ['rxjs/operators', rxjsOperators],
-  ['@emotion/css', emotionCss],
-  ['@emotion/react', emotionReact],
-]);
-
-/**
- * Loads an AMD module by URL, like SystemJS with its AMD extra: the script's anonymous
- * `define(deps, factory)` is answered from the shared modules, plus `module` ({ uri }), which
- * the bundle uses to find its public path.
- */
-function loadAmdModule(url) {
-  return new Promise((resolve, reject) => {
-    const define = (deps, factory) => {
-      if (typeof deps === 'function') {
-        factory = deps;
-        deps = [];
-      }
-      try {
-        const args = deps.map((id) => {
-          if (id === 'module') {
-            return { id: url, uri: url };
-          }
-          if (!sharedModules.has(id)) {
-            throw new Error(`${url} imports ${id}, which the page does not provide as a shared module`);
-          }
-          return sharedModules.get(id);
-        });
-        resolve(factory(...args));
-      } catch (err) {
-        reject(err);
-      }
-    };
-    define.amd = {};
-    window.define = define;
-    const script = document.createElement('script');
-    script.src = url;
-    script.onerror = () => reject(new Error(`could not load ${url}`));
-    document.head.appendChild(script);
-  });
-}
+import { ConfigEditorHost, showEditor } from './editor-host.js';
+import { loadDataSourcePlugin } from './plugin-loader.js';
 
 /**
  * getBackendSrv(): Grafana's HTTP client. Requests go to the page's own server, which answers
@@ -131,29 +73,6 @@ const templateSrv = {
 
 const h = React.createElement;
 
-/** What Grafana draws around an editor: the theme, its global styles, a panel-like box. */
-function Frame({ theme, children }) {
-  return h(
-    grafanaUi.ThemeContext.Provider,
-    { value: theme },
-    h(grafanaUi.GlobalStyles),
-    h(
-      'div',
-      {
-        id: 'editor',
-        style: {
-          display: 'inline-block',
-          padding: theme.spacing(2),
-          background: theme.colors.background.primary,
-          border: `1px solid ${theme.colors.border.weak}`,
-          borderRadius: theme.shape.radius.default,
-        },
-      },
-      children,
-    ),
-  );
-}
-
 function QueryEditorHost({ QueryEditor, datasource, initialQuery }) {
   const [query, setQuery] = React.useState(initialQuery);
   return h(QueryEditor, {
@@ -169,18 +88,21 @@ function QueryEditorHost({ QueryEditor, datasource, initialQuery }) {
   });
 }
 
-function ConfigEditorHost({ ConfigEditor, initialOptions }) {
-  const [options, setOptions] = React.useState(initialOptions);
-  return h(ConfigEditor, {
-    options,
-    onOptionsChange: (next) => {
-      window.__options.push(next);
-      setOptions(next);
-    },
-  });
+/** A panel-like box, as Grafana draws around an editor. */
+const panelBox = (theme) => ({
+  display: 'inline-block',
+  padding: theme.spacing(2),
+  background: theme.colors.background.primary,
+  border: `1px solid ${theme.colors.border.weak}`,
+  borderRadius: theme.shape.radius.default,
+});
+
+/** Shows an editor in the panel-like box, 24px from the page's edge. */
+function show(editor, themeMode) {
+  document.getElementById('root').style.padding = '24px';
+  showEditor(editor, { themeMode, boxStyle: panelBox });
 }
 
-let root;
 let loaded;
 
 /** Loads module.js once and sets Grafana's runtime services. */
@@ -189,25 +111,12 @@ async function loadPlugin(moduleUrl) {
     grafanaRuntime.setBackendSrv(createBackendSrv());
     grafanaRuntime.setTemplateSrv(templateSrv);
     loaded = (async () => {
-      const exports = await loadAmdModule(moduleUrl);
-      if (!(exports.plugin instanceof grafanaData.DataSourcePlugin)) {
-        throw new Error(`${moduleUrl} does not export a DataSourcePlugin as "plugin"`);
-      }
+      const plugin = await loadDataSourcePlugin(moduleUrl);
       const meta = await (await window.fetch(moduleUrl.replace(/module\.js$/, 'plugin.json'))).json();
-      return { plugin: exports.plugin, meta };
+      return { plugin, meta };
     })();
   }
   return loaded;
-}
-
-function render(element) {
-  if (root) {
-    root.unmount();
-  }
-  const container = document.getElementById('root');
-  container.style.padding = '24px';
-  root = ReactDOMClient.createRoot(container);
-  root.render(element);
 }
 
 window.pluginPage = {
@@ -225,22 +134,17 @@ window.pluginPage = {
       jsonData: settings.jsonData,
     };
     const datasource = new plugin.DataSourceClass(instanceSettings);
-    const theme = grafanaData.createTheme({ colors: { mode: themeMode } });
     window.__queries = [];
     window.__runs = 0;
-    render(
-      h(
-        Frame,
-        { theme },
-        h(QueryEditorHost, { QueryEditor: plugin.components.QueryEditor, datasource, initialQuery: query }),
-      ),
+    show(
+      h(QueryEditorHost, { QueryEditor: plugin.components.QueryEditor, datasource, initialQuery: query }),
+      themeMode,
     );
   },
 
   /** Renders the plugin's ConfigEditor for a saved data source with a stored token. */
   async renderConfigEditor({ moduleUrl, themeMode, settings }) {
     const { plugin, meta } = await loadPlugin(moduleUrl);
-    const theme = grafanaData.createTheme({ colors: { mode: themeMode } });
     window.__options = [];
     const initialOptions = {
       id: 1,
@@ -263,12 +167,6 @@ window.pluginPage = {
       secureJsonFields: { apiToken: true },
       secureJsonData: {},
     };
-    render(
-      h(
-        Frame,
-        { theme },
-        h(ConfigEditorHost, { ConfigEditor: plugin.components.ConfigEditor, initialOptions }),
-      ),
-    );
+    show(h(ConfigEditorHost, { ConfigEditor: plugin.components.ConfigEditor, initialOptions }), themeMode);
   },
 };
