@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { parseByteSize, parseDurationSeconds } from '../common/duration';
+import { ConfigError } from '../common/errors';
 import { interfaceNetworks } from '../stats/local-networks';
 import { totalDrops, type CaptureCounters } from '../stats/capture-counters';
 import { InfluxWriter } from '../store/influx-writer';
@@ -27,6 +28,15 @@ export interface CaptureOptions extends StoreOptions, PipelineOptions, ApiOption
   blockTimeout: string;
 }
 
+/** Each worker is a thread with its own flow table and nDPI: past the cores it only costs memory. */
+const MAX_WORKERS = 64;
+
+function workerCount(text: string): number {
+  const n = positiveInt(text, '--workers');
+  if (n > MAX_WORKERS) throw new ConfigError(`--workers: ${n} is more than ${MAX_WORKERS}`);
+  return n;
+}
+
 /** Packets per batch handed from libpcap to the pipeline (one native call each). */
 const BATCH_PACKETS = 4096;
 
@@ -45,7 +55,7 @@ export async function runCapture(o: CaptureOptions, logger: Logger): Promise<num
   const capture = new CaptureWorkers(
     {
       interfaces: o.interface,
-      workersPerInterface: positiveInt(o.workers, '--workers'),
+      workersPerInterface: workerCount(o.workers),
       source: {
         bpf: o.bpf,
         snaplen: positiveInt(o.snaplen, '--snaplen'),
