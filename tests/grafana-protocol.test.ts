@@ -40,7 +40,12 @@ const GO_TESTS = [
   'TestGrafanaAlertEvaluation',
   'TestGrafanaProtocolAlert',
   'TestGrafanaHostUploadAlert',
+  'TestGrafanaDataGaps',
+  'TestGrafanaPublicDashboardTargets',
 ];
+// The crafted capture is replayed a second time, shifted by this much with editcap, under the
+// same interface name: the collector did not run in between, so the API has a gap there.
+const GAP_SHIFT_SECONDS = 3600;
 // What deploy/grafana/render-alert-rules.sh accepts as a value.
 const RENDERABLE = /^[A-Za-z0-9._:/+-]+$/;
 
@@ -61,6 +66,9 @@ describe('the built plugin over Grafana’s plugin protocol, against the real st
   let summary: ReplaySummary;
   let dir = '';
   let btCapture = '';
+  // The first copy's last point and the shifted copy's first point (epoch ms).
+  let gapStart = 0;
+  let gapEnd = 0;
 
   beforeAll(async () => {
     if (!existsSync(pluginExecutable()))
@@ -71,6 +79,11 @@ describe('the built plugin over Grafana’s plugin protocol, against the real st
     btCapture = join(dir, 'bittorrent.pcap');
     await writeFile(btCapture, bittorrentCapture());
     await stack.replay(btCapture, ['--interface-name', BT_IFNAME]);
+    gapStart = await pointTime('last', BT_IFNAME);
+    const shifted = join(dir, 'bittorrent-shifted.pcap');
+    await promisify(execFile)('editcap', ['-t', String(GAP_SHIFT_SECONDS), btCapture, shifted]);
+    await stack.replay(shifted, ['--interface-name', BT_IFNAME]);
+    gapEnd = await pointTime('first', BT_IFNAME, gapStart);
     await stack.serveApi(['--api-token', TOKEN]);
   }, 240_000);
   afterAll(async () => {
@@ -85,6 +98,15 @@ describe('the built plugin over Grafana’s plugin protocol, against the real st
     if (res.status !== 200)
       throw new Error(`/api/variables?query=${query}: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { value: string }[]).map((v) => v.value);
+  }
+
+  /** The time of an interface's first or last point (epoch ms), optionally after a time. */
+  async function pointTime(fn: 'first' | 'last', ifname: string, after?: number): Promise<number> {
+    const since = after === undefined ? '' : ` AND time > ${after}ms`;
+    const where = `WHERE "ifname" = '${ifname}'${since}`;
+    const [row] = await stack.influx.rows(`SELECT ${fn}("bytes") FROM "interface" ${where}`, stack.db);
+    if (!row) throw new Error(`no ${fn} point for ${ifname}${since}`);
+    return Number(row.time);
   }
 
   /** The replayed data's time range: 10 s either side of the interface's first and last point. */
@@ -158,6 +180,9 @@ describe('the built plugin over Grafana’s plugin protocol, against the real st
       if (f.src !== '' && isLocal(f.src)) hostUpload[f.src] = (hostUpload[f.src] ?? 0) + f.length;
       if (f.dst !== '' && isLocal(f.dst)) hostUpload[f.dst] ??= 0;
     }
+    // Both copies of the crafted capture, with the hour between them.
+    expect(gapEnd - gapStart).toBeGreaterThan((GAP_SHIFT_SECONDS - 600) * 1000);
+    const gapRange = await replayedRange(BT_IFNAME);
     const env = {
       ...process.env,
       CGO_ENABLED: '0',
@@ -177,6 +202,11 @@ describe('the built plugin over Grafana’s plugin protocol, against the real st
       PACKETFLUX_HARNESS_INFLUX_DB: stack.db,
       PACKETFLUX_HARNESS_PROTOCOL_ALERTS: JSON.stringify(protocolAlerts),
       PACKETFLUX_HARNESS_DIST: join(PLUGIN_DIR, 'dist'),
+      PACKETFLUX_HARNESS_GAP_INTERFACE: BT_IFNAME,
+      PACKETFLUX_HARNESS_GAP_FROM: gapRange.from,
+      PACKETFLUX_HARNESS_GAP_TO: gapRange.to,
+      PACKETFLUX_HARNESS_GAP_START: new Date(gapStart).toISOString(),
+      PACKETFLUX_HARNESS_GAP_END: new Date(gapEnd).toISOString(),
     };
     const { stdout } = await promisify(execFile)(
       'go',
@@ -190,6 +220,12 @@ describe('the built plugin over Grafana’s plugin protocol, against the real st
     for (const name of GO_TESTS) expect(stdout).toContain(`--- PASS: ${name} `);
     expect(stdout).not.toContain('--- SKIP');
     expect(stdout).toMatch(/health: OK: PacketFlux API reachable; InfluxDB OK/);
+    // The gap came back as null buckets between numbers, and every dashboard with a variable
+    // was tried unresolved.
+    expect(stdout).toMatch(
+      /gap: frame .* [1-9]\d* numbers before, [1-9]\d* nulls in the gap, 0 numbers in it, [1-9]\d* numbers after/,
+    );
+    expect(stdout).toMatch(/public dashboards: [1-9]\d* of \d+ checked with unresolved variables/);
 
     // Every PacketFlux target of every dashboard and every PacketFlux rule query went through,
     // counted here independently of the Go side.

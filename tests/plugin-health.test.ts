@@ -100,5 +100,40 @@ describe("the plugin's health check names what is wrong", () => {
     const failures = ['refused', 'influxdb', 'token', 'no influxdb'].map((name) => messages.get(name));
     expect(failures.every((f) => f?.status === 'ERROR')).toBe(true);
     expect(new Set(failures.map((f) => f?.message)).size).toBe(4);
+
+    // The same three failures through the built executable over gRPC, as Grafana calls it
+    // (datasource-plugin/pkg/harness, TestGrafanaHealthFailures).
+    const grpc = await promisify(execFile)(
+      'go',
+      ['test', '-trimpath', '-count=1', '-run', '^TestGrafanaHealthFailures$', '-v', './pkg/harness'],
+      {
+        cwd: join(REPO, 'datasource-plugin'),
+        env: {
+          ...process.env,
+          CGO_ENABLED: '0',
+          PACKETFLUX_HARNESS_HEALTH_API_URL: healthy.apiUrl,
+          PACKETFLUX_HARNESS_HEALTH_API_TOKEN: TOKEN,
+          PACKETFLUX_HARNESS_HEALTH_REFUSED_URL: refusedUrl,
+          PACKETFLUX_HARNESS_HEALTH_NO_INFLUX_URL: noInflux.apiUrl,
+        },
+        maxBuffer: 1 << 24,
+      },
+    ).catch((err: { stdout?: string; stderr?: string }) => {
+      throw new Error(`go test ./pkg/harness failed:\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+    });
+    expect(grpc.stdout).toContain('--- PASS: TestGrafanaHealthFailures ');
+    expect(grpc.stdout).not.toContain('--- SKIP');
+    const viaGrpc = new Map(
+      [...grpc.stdout.matchAll(/grpc health ([\w ]+): (\w+): (.*)$/gm)].map((m) => [
+        m[1],
+        { status: m[2], message: m[3] },
+      ]),
+    );
+    expect([...viaGrpc.keys()].sort()).toEqual(['no influxdb', 'refused', 'token']);
+    expect(viaGrpc.get('refused')?.message).toContain('Cannot reach the PacketFlux API');
+    expect(viaGrpc.get('token')?.message).toContain('refused the API token');
+    expect(viaGrpc.get('no influxdb')?.message).toContain('cannot reach its InfluxDB');
+    expect([...viaGrpc.values()].every((r) => r.status === 'ERROR')).toBe(true);
+    expect(new Set([...viaGrpc.values()].map((r) => r.message)).size).toBe(3);
   }, 240_000);
 });
