@@ -1,15 +1,12 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { PLUGIN_DIST, builtPluginId, openHarnessTab } from './support/plugin-page/browser';
 import { buildHarness } from './support/plugin-page/build';
 import { PluginPageServer } from './support/plugin-page/server';
 
 const REPO = join(__dirname, '..');
-const DIST = join(REPO, 'datasource-plugin/dist');
-const CHROMIUM = process.env.PACKETFLUX_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
 const API_URL = 'http://packetflux:3001';
 const TOKEN = 'pf-Sekr3t-9d41c2';
 
@@ -55,26 +52,18 @@ describe('config editor in a browser: the API token', () => {
   let tab: Page;
   let tempDir = '';
   let pluginId = '';
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   /** Every request the page made: URL, headers and body. */
   const requests: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'module.js'))) {
-      throw new Error(
-        `${join(DIST, 'module.js')} is missing: build the plugin first (npm run build -w datasource-plugin)`,
-      );
-    }
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh installs it)`);
-    }
-    pluginId = (JSON.parse(await readFile(join(DIST, 'plugin.json'), 'utf8')) as { id: string }).id;
+    pluginId = await builtPluginId();
     tempDir = await mkdtemp(join(tmpdir(), 'packetflux-config-page-'));
     const harnessDir = join(tempDir, 'page');
     await buildHarness('config-harness.js', harnessDir);
 
     page = new PluginPageServer({
-      pluginDir: DIST,
+      pluginDir: PLUGIN_DIST,
       pluginId,
       harnessDir,
       iconsDir: join(REPO, 'node_modules/@grafana/ui/dist/public/img/icons'),
@@ -83,31 +72,20 @@ describe('config editor in a browser: the API token', () => {
     });
     await page.start();
 
-    context = await chromium.launchPersistentContext(join(tempDir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1100, height: 700 },
-    });
-    context.on('request', (request) => {
-      void request
-        .allHeaders()
-        .then((headers) =>
-          requests.push(`${request.url()} ${JSON.stringify(headers)} ${request.postData() ?? ''}`),
-        );
-    });
-    tab = context.pages()[0] ?? (await context.newPage());
-    tab.on('pageerror', (err) => pageErrors.push(err.message));
-    tab.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const url = message.location().url;
-      // Grafana serves its Inter font and spinner icon itself; @grafana/ui does not ship them.
-      if (/\/(favicon\.ico|public\/fonts\/.*|public\/build\/img\/icons\/unicons\/spinner\.svg)$/.test(url))
-        return;
-      pageErrors.push(`console: ${message.text()} ${url}`);
-    });
-    await tab.goto(page.url);
-    await tab.waitForFunction(() => 'configPage' in globalThis);
+    ({
+      context,
+      tab,
+      errors: pageErrors,
+    } = await openHarnessTab(join(tempDir, 'chromium-profile'), page.url, 'configPage', {
+      onContext: (c) =>
+        c.on('request', (request) => {
+          void request
+            .allHeaders()
+            .then((headers) =>
+              requests.push(`${request.url()} ${JSON.stringify(headers)} ${request.postData() ?? ''}`),
+            );
+        }),
+    }));
   }, 240_000);
 
   afterAll(async () => {

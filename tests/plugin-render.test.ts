@@ -1,26 +1,14 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { PLUGIN_DIST, builtPluginId, openHarnessTab } from './support/plugin-page/browser';
 import { buildHarness } from './support/plugin-page/build';
 import { PluginPageServer } from './support/plugin-page/server';
 import { Stack } from './support/stack';
 
 const REPO = join(__dirname, '..');
-const DIST = join(REPO, 'datasource-plugin/dist');
 const ARTIFACTS = join(__dirname, 'artifacts');
-const CHROMIUM = process.env.PACKETFLUX_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SETTINGS_UID = 'packetflux';
 
 type ThemeMode = 'light' | 'dark';
@@ -42,18 +30,10 @@ describe('datasource plugin in a browser', () => {
   let context: BrowserContext;
   let tab: Page;
   let tempDir = '';
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'module.js'))) {
-      throw new Error(
-        `${join(DIST, 'module.js')} is missing: build the plugin first (npm run build -w datasource-plugin)`,
-      );
-    }
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh installs it)`);
-    }
-    const pluginId = (JSON.parse(await readFile(join(DIST, 'plugin.json'), 'utf8')) as { id: string }).id;
+    const pluginId = await builtPluginId();
     tempDir = await mkdtemp(join(tmpdir(), 'packetflux-plugin-page-'));
     const harnessDir = join(tempDir, 'page');
 
@@ -66,7 +46,7 @@ describe('datasource plugin in a browser', () => {
     await Promise.all([startStack(), buildHarness('harness.js', harnessDir)]);
 
     page = new PluginPageServer({
-      pluginDir: DIST,
+      pluginDir: PLUGIN_DIST,
       pluginId,
       harnessDir,
       iconsDir: join(REPO, 'node_modules/@grafana/ui/dist/public/img/icons'),
@@ -75,25 +55,13 @@ describe('datasource plugin in a browser', () => {
     await page.start();
     await mkdir(ARTIFACTS, { recursive: true });
 
-    context = await chromium.launchPersistentContext(join(tempDir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      viewport: { width: 1100, height: 700 },
+    ({
+      context,
+      tab,
+      errors: pageErrors,
+    } = await openHarnessTab(join(tempDir, 'chromium-profile'), page.url, 'pluginPage', {
       deviceScaleFactor: 1,
-    });
-    tab = context.pages()[0] ?? (await context.newPage());
-    tab.on('pageerror', (err) => pageErrors.push(err.message));
-    tab.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const url = message.location().url;
-      // Grafana serves its Inter font and spinner icon itself; @grafana/ui does not ship them.
-      if (/\/(favicon\.ico|public\/fonts\/.*|public\/build\/img\/icons\/unicons\/spinner\.svg)$/.test(url))
-        return;
-      pageErrors.push(`console: ${message.text()} ${url}`);
-    });
-    await tab.goto(page.url);
-    await tab.waitForFunction(() => 'pluginPage' in globalThis);
+    }));
   }, 240_000);
 
   afterAll(async () => {
