@@ -45,7 +45,7 @@ export class ApiServer {
     if (!checked.success)
       throw new TypeError(`invalid API config: ${describeZodError(checked.error, 'config')}`);
     this.metrics = createApiMetrics(deps.registry);
-    const engine = new QueryEngine(deps.reader, deps.onQuery);
+    const engine = new QueryEngine(deps.reader, deps.onQuery, { rollups: deps.rollups ?? true });
     this.app = createApp({
       config,
       deps,

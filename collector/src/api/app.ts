@@ -3,6 +3,7 @@
  * against the catalog and answer JSON; every error, including a malformed JSON body, is
  * answered as `{"error": "..."}`.
  */
+import type { Server } from 'node:http';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -10,11 +11,11 @@ import type { z } from 'zod';
 import type { CatalogSnapshot } from '../store/catalog';
 import { InfluxQueryError, InfluxUnavailableError } from '../store/influx-reader';
 import { bearerAuth, cors } from './auth';
-import { ApiError, badRequest } from './errors';
+import { ApiError, badRequest, shortenEchoes } from './errors';
 import type { ApiMetrics } from './metrics';
 import { METRIC_FAMILIES, parseMetricName } from './metric-names';
 import type { Series } from './query-engine';
-import type { QueryService } from './query-service';
+import type { QueryService, TargetPlan } from './query-service';
 import {
   apiQueryBody,
   describeZodError,
@@ -29,6 +30,12 @@ import type { ApiConfig, ApiDeps, ApiFrame } from './types';
 
 export const SEARCH_LIMIT = 100;
 const HEALTH_PATH = '/api/health';
+/** Largest request body: 100 targets of a few hundred characters are well under it. */
+export const BODY_LIMIT = '256kb';
+/** Time a client has to send its whole request (Node's default is 5 minutes). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Time a client has to send the request headers. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 
 export interface AppContext {
   config: ApiConfig;
@@ -46,19 +53,49 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
   return result.data;
 }
 
-/** An AbortSignal that fires when the client goes away before the answer is sent. */
-function requestSignal(req: Request, res: Response): AbortSignal {
+/**
+ * An AbortSignal that fires when the client goes away before the answer is sent, and `run`,
+ * which awaits a request's queries and aborts the others (queued or in flight) when one fails.
+ */
+function requestSignal(
+  req: Request,
+  res: Response,
+): { signal: AbortSignal; run: <T>(work: Promise<T>[]) => Promise<T[]> } {
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort();
   });
   req.on('aborted', () => controller.abort());
-  return controller.signal;
+  return {
+    signal: controller.signal,
+    run: (work) =>
+      Promise.all(work).catch((err: unknown) => {
+        controller.abort();
+        throw err;
+      }),
+  };
+}
+
+/** Request timeouts suited to an API on the server express creates in `listen()`. */
+function limitServer(server: Server, config: ApiConfig): Server {
+  server.requestTimeout = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(
+    config.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    server.requestTimeout,
+  );
+  // How often Node checks those timeouts (30 s by default): read when the server starts listening.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(
+    1_000,
+    server.headersTimeout,
+  );
+  return server;
 }
 
 export function createApp(ctx: AppContext): express.Express {
   const { config, deps, metrics, queries } = ctx;
   const app = express();
+  const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
+  app.listen = ((...args: unknown[]) => limitServer(listen(...args), config)) as typeof app.listen;
   app.disable('x-powered-by');
   app.set('etag', false);
 
@@ -69,7 +106,7 @@ export function createApp(ctx: AppContext): express.Express {
   });
   if (config.corsOrigin) app.use(cors(config.corsOrigin));
   if (config.apiToken) app.use(bearerAuth(config.apiToken, new Set([HEALTH_PATH])));
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: BODY_LIMIT }));
 
   app.get('/', (_req, res) => {
     res.json({ status: 'OK' });
@@ -92,21 +129,25 @@ export function createApp(ctx: AppContext): express.Express {
       (f) => f.key === 'probe' && f.operator === '=' && typeof f.value === 'string',
     )?.value as string | undefined;
     const targets = body.targets.filter((t) => !t.hide && t.target && t.target !== 'select metric');
-    const signal = requestSignal(req, res);
-    const answers = await Promise.all(
-      targets.map(async (t) => {
+    const plans = await Promise.all(
+      targets.map(async (t): Promise<TargetPlan & { type?: string; probe?: string }> => {
         const target = t.target ?? '';
         const probe = t.probe ?? adhocProbe;
         await queries.checkProbe(probe);
-        const resolved = await queries.resolve(target, true).catch((err: unknown) => {
+        const metrics = await queries.resolve(target, true).catch((err: unknown) => {
           throw err instanceof ApiError
             ? badRequest(t.refId ? `target ${t.refId}: ${err.message}` : err.message)
             : err;
         });
-        const series = (
-          await Promise.all(resolved.map((m) => queries.run(m, grid, { probe, top: t.top, signal })))
-        ).flat();
-        return { type: t.type, series };
+        return { type: t.type, probe, top: t.top, metrics };
+      }),
+    );
+    queries.checkBudget(plans, grid);
+    const { signal, run } = requestSignal(req, res);
+    const answers = await run(
+      plans.map(async ({ type, probe, top, metrics }) => {
+        const series = (await run(metrics.map((m) => queries.run(m, grid, { probe, top, signal })))).flat();
+        return { type, series };
       }),
     );
     res.json(
@@ -150,18 +191,22 @@ export function createApp(ctx: AppContext): express.Express {
       intervalMs: body.intervalMs,
       maxDataPoints: body.maxDataPoints,
     });
-    const signal = requestSignal(req, res);
     const targets = body.targets.filter((t) => !t.hide);
-    const frames = await Promise.all(
+    const plans = await Promise.all(
       targets.map(async (t) => {
         const probe = t.probe ?? body.probe;
         await queries.checkProbe(probe);
-        const resolved = await queries.resolve(t.target, false).catch((err: unknown) => {
+        const metrics = await queries.resolve(t.target, false).catch((err: unknown) => {
           throw err instanceof ApiError ? badRequest(`target ${t.refId}: ${err.message}`) : err;
         });
-        const series = (
-          await Promise.all(resolved.map((m) => queries.run(m, grid, { probe, top: t.top, signal })))
-        ).flat();
+        return { t, probe, top: t.top, metrics };
+      }),
+    );
+    queries.checkBudget(plans, grid);
+    const { signal, run } = requestSignal(req, res);
+    const frames = await run(
+      plans.map(async ({ t, probe, top, metrics }) => {
+        const series = (await run(metrics.map((m) => queries.run(m, grid, { probe, top, signal })))).flat();
         return series.map((s): ApiFrame => ({
           refId: t.refId,
           name: t.legendFormat ? applyLegend(t.legendFormat, s, t.target) : s.name,
@@ -216,26 +261,44 @@ export function createApp(ctx: AppContext): express.Express {
     res.status(404).json({ error: `no route ${req.method} ${req.path}` });
   });
 
-  app.use(errorHandler(deps.logger, metrics));
+  app.use(errorHandler(deps.logger, metrics, config));
   return app;
 }
 
-function errorHandler(logger: Logger, metrics: ApiMetrics) {
+function errorHandler(logger: Logger, metrics: ApiMetrics, config: ApiConfig) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
-    const { status, message } = classify(err);
+    const { status, message, headers } = classify(err, config);
     if (status >= 500) {
       metrics.influxErrors(status);
       const log = status === 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
       log({ err, method: req.method, path: req.path }, 'API request failed');
     }
-    res.status(status).json({ error: message });
+    if (headers) res.set(headers);
+    res.status(status).json({ error: shortenEchoes(message) });
   };
 }
 
-function classify(err: unknown): { status: number; message: string } {
-  if (err instanceof ApiError) return { status: err.status, message: err.message };
-  if (err instanceof InfluxUnavailableError) return { status: 503, message: err.message };
+/**
+ * Status and message of an error: 400 bad input, 502 InfluxDB refused the query, 503 InfluxDB
+ * unreachable or every query slot busy (with `Retry-After`), 504 InfluxDB reachable but the
+ * query did not finish within the query timeout.
+ */
+export function classify(
+  err: unknown,
+  config: Pick<ApiConfig, 'queryTimeoutMs'>,
+): { status: number; message: string; headers?: Record<string, string> } {
+  if (err instanceof ApiError) return { status: err.status, message: err.message, headers: err.headers };
+  if (err instanceof InfluxUnavailableError) {
+    if (err.reason === 'busy') return { status: 503, message: err.message, headers: { 'Retry-After': '1' } };
+    if (err.reason === 'timeout') {
+      return {
+        status: 504,
+        message: `InfluxDB query timed out after ${config.queryTimeoutMs / 1000} s (InfluxDB did not answer in time; it may be overloaded): ask for a shorter range or fewer series, or retry later`,
+      };
+    }
+    return { status: 503, message: err.message };
+  }
   if (err instanceof InfluxQueryError) return { status: 502, message: err.message };
   // body-parser errors carry `type` and a 4xx `status`.
   const e = err as { type?: unknown; status?: unknown; message?: unknown };
@@ -282,7 +345,7 @@ export function applyLegend(format: string, series: Series, metric: string): str
   return format.replace(/\{\{\s*([A-Za-z_]\w*)\s*\}\}/g, (_m, key: string) => {
     if (key === 'name') return series.name;
     if (key === 'metric') return metric;
-    return series.labels[key] ?? '';
+    return Object.hasOwn(series.labels, key) ? series.labels[key] : '';
   });
 }
 

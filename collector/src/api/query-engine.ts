@@ -13,10 +13,29 @@
  * metric's own points, answers null: no collector was running. A running collector that saw
  * nothing answers 0. Data written before heartbeats existed (none in the whole range) answers
  * as it always did, with zeros.
+ *
+ * Rollups: where the bucket width is a whole number of minutes (hours), the sums come from the
+ * collector's `<measurement>_1m` (`_1h`) rollups instead of the raw steps: a rollup point is
+ * the sum of the steps of its minute (hour) and is timestamped at its end, and buckets start on
+ * multiples of their width, so each rollup point falls in the bucket its steps fall in and the
+ * answer is the same, from 12 (720) times fewer points. A rollup is read only where it is known
+ * to be complete, the rest of the range from the next finer resolution (down to raw):
+ * - after the first rollup point of that measurement (found by one cheap `FIRST()` query,
+ *   cached a few minutes): steps written before the collector wrote rollups have none;
+ * - up to a few minutes before now: the open minute/hour is written when it closes.
  */
 import type { InfluxQueryRunner, InfluxStatementResult } from '../store/influx-reader';
 import { durationLiteral, quoteIdent, quoteString, timeLiteral } from '../store/influxql';
-import { FIELDS, MEASUREMENTS, TAGS } from '../store/schema';
+import {
+  FIELDS,
+  MEASUREMENTS,
+  ROLLUPS,
+  SCHEMA,
+  TAGS,
+  rollupMeasurement,
+  type MeasurementName,
+  type Rollup,
+} from '../store/schema';
 import type { MetricKind, ResolvedMetric, Unit } from './metric-names';
 
 export interface BucketGrid {
@@ -68,7 +87,7 @@ export interface QueryOptions {
 type Transform = 'rate' | 'cumulative';
 
 interface Shape {
-  measurement: string;
+  measurement: MeasurementName;
   fields: string[];
   transform: Transform;
   /** Multi-series metrics: the tag that splits the series. */
@@ -143,8 +162,23 @@ function selectSums(fields: string[]): string {
   return fields.map((f, i) => `SUM(${quoteIdent(f)}) AS ${quoteIdent(`f${i}`)}`).join(', ');
 }
 
-function timeBounds(grid: BucketGrid): string {
-  return `time > ${timeLiteral(grid.startMs)} AND time <= ${timeLiteral(grid.endMs)}`;
+/** Where one statement reads: the raw measurement or a rollup of it, over `(fromMs, toMs]`. */
+export interface Source {
+  rollup: Rollup | null;
+  fromMs: number;
+  toMs: number;
+}
+
+function rawSource(grid: BucketGrid): Source {
+  return { rollup: null, fromMs: grid.startMs, toMs: grid.endMs };
+}
+
+function fromClause(measurement: MeasurementName, source: Source): string {
+  return quoteIdent(source.rollup ? rollupMeasurement(measurement, source.rollup) : measurement);
+}
+
+function timeBounds(source: Source): string {
+  return `time > ${timeLiteral(source.fromMs)} AND time <= ${timeLiteral(source.toMs)}`;
 }
 
 /** Per-bucket sums, optionally restricted to some values of a tag and split by it. */
@@ -153,40 +187,164 @@ export function bucketQuery(
   grid: BucketGrid,
   probe: string | undefined,
   split?: { tag: string; values: string[] },
+  source: Source = rawSource(grid),
 ): string {
   const shape = shapeOf(metric);
   const where = conditions(metric, probe);
   if (split && split.values.length > 0) {
     where.push(`(${split.values.map((v) => `${quoteIdent(split.tag)} = ${quoteString(v)}`).join(' OR ')})`);
   }
-  where.push(timeBounds(grid));
+  where.push(timeBounds(source));
   const groupBy = [`time(${durationLiteral(grid.widthMs)}, 1ms)`];
   if (split) groupBy.push(quoteIdent(split.tag));
-  return `SELECT ${selectSums(shape.fields)} FROM ${quoteIdent(shape.measurement)} WHERE ${where.join(' AND ')} GROUP BY ${groupBy.join(', ')} fill(0)`;
+  return `SELECT ${selectSums(shape.fields)} FROM ${fromClause(shape.measurement, source)} WHERE ${where.join(' AND ')} GROUP BY ${groupBy.join(', ')} fill(0)`;
 }
 
-/** Heartbeats per bucket, on the same grid as `bucketQuery` (the count comes back as `f0`). */
-export function heartbeatQuery(grid: BucketGrid, probe: string | undefined): string {
+/**
+ * Heartbeats per bucket, on the same grid as `bucketQuery` (the count comes back as `f0`): a
+ * count of raw points, the sum of `up` of rollup points (the steps with a heartbeat).
+ */
+export function heartbeatQuery(
+  grid: BucketGrid,
+  probe: string | undefined,
+  source: Source = rawSource(grid),
+): string {
   const where = probe === undefined ? [] : [`${quoteIdent(TAGS.probe)} = ${quoteString(probe)}`];
-  where.push(timeBounds(grid));
-  return `SELECT COUNT(${quoteIdent(FIELDS.up)}) AS ${quoteIdent('f0')} FROM ${quoteIdent(MEASUREMENTS.probe)} WHERE ${where.join(' AND ')} GROUP BY time(${durationLiteral(grid.widthMs)}, 1ms) fill(0)`;
+  where.push(timeBounds(source));
+  const count = source.rollup ? 'SUM' : 'COUNT';
+  return `SELECT ${count}(${quoteIdent(FIELDS.up)}) AS ${quoteIdent('f0')} FROM ${fromClause(MEASUREMENTS.probe, source)} WHERE ${where.join(' AND ')} GROUP BY time(${durationLiteral(grid.widthMs)}, 1ms) fill(0)`;
 }
 
 /** Totals over the whole range per value of the split tag (to pick the top N). */
-export function totalsQuery(metric: ResolvedMetric, grid: BucketGrid, probe: string | undefined): string {
+export function totalsQuery(
+  metric: ResolvedMetric,
+  grid: BucketGrid,
+  probe: string | undefined,
+  source: Source = rawSource(grid),
+): string {
   const shape = shapeOf(metric);
   if (!shape.splitBy) throw new Error(`${metric.name} is not a multi-series metric`);
-  const where = [...conditions(metric, probe), timeBounds(grid)];
-  return `SELECT ${selectSums(shape.fields)} FROM ${quoteIdent(shape.measurement)} WHERE ${where.join(' AND ')} GROUP BY ${quoteIdent(shape.splitBy)}`;
+  const where = [...conditions(metric, probe), timeBounds(source)];
+  return `SELECT ${selectSums(shape.fields)} FROM ${fromClause(shape.measurement, source)} WHERE ${where.join(' AND ')} GROUP BY ${quoteIdent(shape.splitBy)}`;
 }
 
 export const OTHER_SERIES = 'Other';
 
+export interface QueryEngineOptions {
+  /** Read the `_1m`/`_1h` rollups where they give the same answer as the raw steps (default false). */
+  rollups?: boolean;
+  /** Wall clock (tests). */
+  nowMs?: () => number;
+}
+
+/** The open minute/hour is written once a step of the next one is: rollups are read up to this long before now. */
+export const ROLLUP_SETTLE_MS = 3 * 60_000;
+/** How long the first rollup point of each measurement is remembered (when there is none yet: a minute). */
+const FIRST_ROLLUP_TTL_MS = 5 * 60_000;
+const NO_ROLLUP_TTL_MS = 60_000;
+
+/**
+ * The statements' sources that cover `(grid.startMs, grid.endMs]`: the coarsest rollup whose
+ * period divides the bucket width where it is complete (after `firsts` of it, up to
+ * `horizonMs`), the next finer resolution around it, raw steps last. Every boundary is a
+ * multiple of the period of the rollup it bounds, so each bucket sums the same steps.
+ */
+export function planSources(
+  grid: BucketGrid,
+  firstRollupMs: (rollup: Rollup) => number | null,
+  horizonMs: number,
+): Source[] {
+  const levels = [...ROLLUPS].reverse().filter((r) => grid.widthMs % r.periodMs === 0);
+  const cover = (fromMs: number, toMs: number, level: number): Source[] => {
+    if (toMs <= fromMs) return [];
+    if (level >= levels.length) return [{ rollup: null, fromMs, toMs }];
+    const rollup = levels[level];
+    const first = firstRollupMs(rollup);
+    const p = rollup.periodMs;
+    const a = first === null ? toMs : Math.max(fromMs, Math.ceil(first / p) * p);
+    const b = Math.min(toMs, Math.floor(horizonMs / p) * p);
+    if (b <= a) return cover(fromMs, toMs, level + 1);
+    return [...cover(fromMs, a, level + 1), { rollup, fromMs: a, toMs: b }, ...cover(b, toMs, level + 1)];
+  };
+  return cover(grid.startMs, grid.endMs, 0);
+}
+
+/** One result holding the series of several (the same statement over adjacent sources). */
+function merged(results: InfluxStatementResult[]): InfluxStatementResult {
+  return { series: results.flatMap((r) => r.series ?? []) };
+}
+
 export class QueryEngine {
+  private readonly rollups: boolean;
+  private readonly now: () => number;
+  /** First rollup point (epoch ms) per rollup measurement, null when it has none. */
+  private firsts: Map<string, number | null> | null = null;
+  private firstsCheckedMs = 0;
+  private firstsPending: Promise<void> | null = null;
+
   constructor(
     private readonly reader: InfluxQueryRunner,
     private readonly onQuery?: (influxql: string) => void,
-  ) {}
+    options: QueryEngineOptions = {},
+  ) {
+    this.rollups = options.rollups ?? false;
+    this.now = options.nowMs ?? Date.now;
+  }
+
+  /**
+   * Finds the first point of every rollup measurement, in one request, not reported to
+   * `onQuery` (it is not a query of the metric). Failures leave rollups unused until the next try.
+   */
+  private async refreshFirsts(): Promise<void> {
+    const now = this.now();
+    const hasNone =
+      !this.firsts || this.firsts.size === 0 || [...this.firsts.values()].some((v) => v === null);
+    const ttl = hasNone ? NO_ROLLUP_TTL_MS : FIRST_ROLLUP_TTL_MS;
+    if (this.firsts && now - this.firstsCheckedMs < ttl) return;
+    if (!this.firstsPending) {
+      const names: string[] = [];
+      const statements: string[] = [];
+      for (const m of Object.values(MEASUREMENTS))
+        for (const r of ROLLUPS) {
+          const name = rollupMeasurement(m, r);
+          names.push(name);
+          statements.push(`SELECT FIRST(${quoteIdent(SCHEMA[m].fields[0])}) FROM ${quoteIdent(name)}`);
+        }
+      this.firstsPending = this.reader
+        .query(statements.join('; '))
+        .then((results) => {
+          const firsts = new Map<string, number | null>();
+          names.forEach((name, i) => {
+            const series = results[i]?.series?.find((s) => s.name === name);
+            const t = series?.values[0]?.[series.columns.indexOf('time')];
+            firsts.set(name, typeof t === 'number' ? t : null);
+          });
+          this.firsts = firsts;
+        })
+        .catch(() => {
+          // E.g. a server that refuses unknown measurements: raw only, tried again in a minute.
+          this.firsts = new Map();
+        })
+        .finally(() => {
+          this.firstsCheckedMs = now;
+          this.firstsPending = null;
+        });
+    }
+    await this.firstsPending;
+  }
+
+  /** The sources of `measurement`'s statements on this grid (just the raw measurement without rollups). */
+  private async sources(measurement: MeasurementName, grid: BucketGrid): Promise<Source[]> {
+    if (!this.rollups || grid.widthMs % ROLLUPS[0].periodMs !== 0) return [rawSource(grid)];
+    await this.refreshFirsts();
+    const firsts = this.firsts;
+    if (!firsts) return [rawSource(grid)];
+    return planSources(
+      grid,
+      (r) => firsts.get(rollupMeasurement(measurement, r)) ?? null,
+      this.now() - ROLLUP_SETTLE_MS,
+    );
+  }
 
   async run(metric: ResolvedMetric, grid: BucketGrid, options: QueryOptions): Promise<Series[]> {
     const shape = shapeOf(metric);
@@ -195,8 +353,11 @@ export class QueryEngine {
     if (metric.proto !== undefined) baseLabels.proto = metric.proto;
     if (options.probe !== undefined) baseLabels.probe = options.probe;
     const times = Array.from({ length: grid.count }, (_, i) => grid.startMs + i * grid.widthMs);
-    // Sent with the metric's own statements: one round trip, one more statement.
-    const heartbeat = heartbeatQuery(grid, options.probe);
+    const sources = await this.sources(shape.measurement, grid);
+    // Sent with the metric's own statements: one round trip, one more statement (per source).
+    const heartbeat = (await this.sources(MEASUREMENTS.probe, grid)).map((s) =>
+      heartbeatQuery(grid, options.probe, s),
+    );
     const finish = (
       name: string,
       labels: Record<string, string>,
@@ -211,16 +372,21 @@ export class QueryEngine {
     });
 
     if (!shape.splitBy) {
-      const [result, beats] = await this.query(
-        `${bucketQuery(metric, grid, options.probe)}; ${heartbeat}`,
-        options.signal,
-      );
+      const metricStatements = sources.map((s) => bucketQuery(metric, grid, options.probe, undefined, s));
+      const results = await this.query([...metricStatements, ...heartbeat].join('; '), options.signal);
+      const result = merged(results.slice(0, metricStatements.length));
+      const beats = merged(results.slice(metricStatements.length));
       const sums = collectBuckets(result, grid).get('') ?? new Array<number>(grid.count).fill(0);
       return [finish(metric.name, baseLabels, sums, runningBuckets(beats, grid, [sums]))];
     }
 
     const splitBy = shape.splitBy;
-    const [totalsResult] = await this.query(totalsQuery(metric, grid, options.probe), options.signal);
+    const totalsResult = merged(
+      await this.query(
+        sources.map((s) => totalsQuery(metric, grid, options.probe, s)).join('; '),
+        options.signal,
+      ),
+    );
     const totals = collectTotals(totalsResult, splitBy);
     const ranked = [...totals]
       .filter(([, total]) => total > 0)
@@ -229,16 +395,20 @@ export class QueryEngine {
     const hasRest = ranked.length > top.length;
     if (top.length === 0) return [];
 
-    const statements = [bucketQuery(metric, grid, options.probe, { tag: splitBy, values: top })];
-    if (hasRest) statements.push(bucketQuery(metric, grid, options.probe));
-    statements.push(heartbeat);
-    const results = await this.query(statements.join('; '), options.signal);
-    const perValue = collectBuckets(results[0], grid, splitBy);
+    const n = sources.length;
+    const statements = sources.map((s) =>
+      bucketQuery(metric, grid, options.probe, { tag: splitBy, values: top }, s),
+    );
+    if (hasRest)
+      statements.push(...sources.map((s) => bucketQuery(metric, grid, options.probe, undefined, s)));
+    const results = await this.query([...statements, ...heartbeat].join('; '), options.signal);
+    const perValue = collectBuckets(merged(results.slice(0, n)), grid, splitBy);
     const all = hasRest
-      ? (collectBuckets(results[1], grid).get('') ?? new Array<number>(grid.count).fill(0))
+      ? (collectBuckets(merged(results.slice(n, 2 * n)), grid).get('') ??
+        new Array<number>(grid.count).fill(0))
       : undefined;
     const running = runningBuckets(
-      results[statements.length - 1],
+      merged(results.slice(statements.length)),
       grid,
       all ? [all] : [...perValue.values()],
     );

@@ -1,17 +1,31 @@
 /** Request bodies and query strings of the HTTP API, validated with zod. */
 import { z } from 'zod';
+import { truncateEcho } from './errors';
 
 export const MAX_DATA_POINTS = 100_000;
 export const MAX_TOP = 1000;
 export const MAX_TARGETS = 100;
 
+/**
+ * The times InfluxDB can store and query: int64 nanoseconds since the epoch, minus its two
+ * reserved values (1677-09-21T00:12:43.145Z to 2262-04-11T23:47:16.854Z), in whole ms.
+ */
+export const INFLUX_MIN_TIME_MS = -9_223_372_036_854;
+export const INFLUX_MAX_TIME_MS = 9_223_372_036_854;
+export const INFLUX_TIME_RANGE = `${new Date(INFLUX_MIN_TIME_MS).toISOString()} to ${new Date(INFLUX_MAX_TIME_MS).toISOString()}`;
+
 /** ISO 8601 text (what Grafana sends) or epoch milliseconds (number or digits). */
 const timeValue = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  const shown = JSON.stringify(typeof value === 'string' ? truncateEcho(value) : value);
   if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: `not a time: ${shown} (use ISO 8601 or epoch ms)` });
+    return z.NEVER;
+  }
+  if (ms < INFLUX_MIN_TIME_MS || ms > INFLUX_MAX_TIME_MS) {
     ctx.addIssue({
       code: 'custom',
-      message: `not a time: ${JSON.stringify(value)} (use ISO 8601 or epoch ms)`,
+      message: `${shown} is outside the times InfluxDB can hold (${INFLUX_TIME_RANGE}, epoch ms ${INFLUX_MIN_TIME_MS} to ${INFLUX_MAX_TIME_MS})`,
     });
     return z.NEVER;
   }

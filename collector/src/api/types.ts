@@ -21,7 +21,24 @@ export interface ApiConfig {
   defaultTop: number;
   /** The collector's step; buckets are whole multiples of it. */
   stepSeconds: number;
+  /**
+   * Most series one `/query` or `/api/query` request may ask for, after expanding template
+   * values and counting top N + "Other" (default {@link DEFAULT_MAX_SERIES_PER_REQUEST}). Each
+   * series costs at most one InfluxDB query, so this also bounds the queries of a request.
+   */
+  maxSeriesPerRequest?: number;
+  /** Most points (series × buckets) one request may ask for (default {@link DEFAULT_MAX_POINTS_PER_REQUEST}). */
+  maxPointsPerRequest?: number;
+  /** Time a client has to send a whole request (30 s). */
+  requestTimeoutMs?: number;
+  /** Time a client has to send the request headers (10 s). */
+  headersTimeoutMs?: number;
 }
+
+/** A dashboard panel with "All" of 20 interfaces × top 10 + Other stays under it. */
+export const DEFAULT_MAX_SERIES_PER_REQUEST = 250;
+/** About 25 MB of JSON; a full-width panel (2,000 points) of 250 series is half of it. */
+export const DEFAULT_MAX_POINTS_PER_REQUEST = 1_000_000;
 
 export interface HealthInfo {
   /** Epoch ms of the last successful write to InfluxDB, null before the first. */
@@ -42,6 +59,8 @@ export interface ApiDeps {
   health: () => HealthInfo;
   /** Called with every InfluxQL statement the API sends (tests, debugging). */
   onQuery?: (influxql: string) => void;
+  /** Read the collector's `_1m`/`_1h` rollups where they answer the same as the raw steps (default true). */
+  rollups?: boolean;
 }
 
 export const DEFAULT_API_CONFIG: Omit<ApiConfig, 'host' | 'port'> = {

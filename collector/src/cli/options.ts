@@ -116,7 +116,32 @@ export function addApiOptions(cmd: Command, defaultPort: string): Command {
     .addOption(opt('--api-cors <origin>', 'allow browser requests from this origin (CORS); off by default'))
     .addOption(opt('--max-range <duration>', 'longest time range one query may ask for', '400d'))
     .addOption(
-      opt('--query-timeout <duration>', 'timeout of the InfluxDB queries behind one API request', '10s'),
+      opt(
+        '--query-timeout <duration>',
+        'timeout of each InfluxDB query behind an API request, including its wait for a query slot (past it: 504, or 503 busy while waiting)',
+        '10s',
+      ),
+    )
+    .addOption(
+      opt(
+        '--max-series-per-request <n>',
+        'most series one /query or /api/query request may ask for (template values expanded, top N + Other counted); each costs at most one InfluxDB query; more answers 400',
+        '250',
+      ),
+    )
+    .addOption(
+      opt(
+        '--max-points-per-request <n>',
+        'most points (series × buckets of the range) one request may ask for; more answers 400 before InfluxDB is queried',
+        '1000000',
+      ),
+    )
+    .addOption(
+      opt(
+        '--max-concurrent-queries <n>',
+        'InfluxDB queries the API runs at once; others wait for a slot within --query-timeout, then answer 503 busy (counted in /metrics)',
+        '4',
+      ),
     )
     .addOption(
       opt(
@@ -147,6 +172,9 @@ export interface ApiOptions {
   apiCors?: string;
   maxRange: string;
   queryTimeout: string;
+  maxSeriesPerRequest: string;
+  maxPointsPerRequest: string;
+  maxConcurrentQueries: string;
   catalogRefresh: string;
   catalogLookback?: string;
   catalogMax: string;
@@ -261,6 +289,15 @@ export function writerConfig(o: StoreOptions, target: InfluxTarget): InfluxWrite
   };
 }
 
+/** `--step`: it must divide a minute, so each step falls in one minute of the `_1m`/`_1h` rollups. */
+export function stepSeconds(text: string): number {
+  const seconds = parseDurationSeconds(text, '--step');
+  const ms = Math.round(seconds * 1000);
+  if (ms !== seconds * 1000 || 60_000 % ms !== 0)
+    throw new ConfigError(`--step: '${text}' must divide a minute (e.g. 1s, 5s, 10s, 15s, 30s, 1m)`);
+  return seconds;
+}
+
 export function pipelineConfig(o: PipelineOptions, extraLocalNetworks: string[]): PipelineConfig {
   const cidrs = o.localNetworks
     ? o.localNetworks
@@ -269,7 +306,7 @@ export function pipelineConfig(o: PipelineOptions, extraLocalNetworks: string[])
         .filter(Boolean)
     : [...DEFAULT_LOCAL_NETWORKS, ...extraLocalNetworks];
   return {
-    stepSeconds: parseDurationSeconds(o.step, '--step'),
+    stepSeconds: stepSeconds(o.step),
     localNetworks: new LocalNetworks(cidrs),
     maxHosts: positiveInt(o.maxHosts, '--max-hosts'),
     hostIdleSeconds: parseDurationSeconds(o.hostIdle, '--host-idle'),

@@ -1,8 +1,12 @@
 /**
  * Reads InfluxDB with InfluxQL over `/query`, which InfluxDB 1.x, 2.4+ (virtual DBRP
  * mappings) and 3.x all serve. Every request carries its own timeout; network failures and
- * timeouts become {@link InfluxUnavailableError} (the API answers 503), errors InfluxDB reports
- * for a statement become {@link InfluxQueryError}.
+ * timeouts become {@link InfluxUnavailableError} (the API answers 503, or 504 for a timeout),
+ * errors InfluxDB reports for a statement become {@link InfluxQueryError}.
+ *
+ * At most `maxConcurrent` queries are in flight at once; further ones wait in a queue (bounded
+ * by `maxQueued`) for a slot, within their own timeout. One that finds the queue full, or whose
+ * timeout passes before it gets a slot, fails with reason `busy` without reaching InfluxDB.
  */
 
 export type InfluxAuth =
@@ -25,6 +29,10 @@ export interface InfluxReaderConfig {
   timeoutMs: number;
   /** `GET` (query in the URL) or `POST` (query in a form body, the default). */
   method?: 'GET' | 'POST';
+  /** Queries in flight at once (unbounded when absent). */
+  maxConcurrent?: number;
+  /** Queries waiting for a slot at once; past it they fail as `busy` at once (default 1000). */
+  maxQueued?: number;
 }
 
 export interface InfluxSeries {
@@ -55,7 +63,8 @@ export class InfluxUnavailableError extends Error {
   override readonly name = 'InfluxUnavailableError';
   constructor(
     message: string,
-    readonly reason: 'timeout' | 'network' | 'server',
+    /** `busy`: it never got a query slot (see `InfluxReaderConfig.maxConcurrent`). */
+    readonly reason: 'timeout' | 'network' | 'server' | 'busy',
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -74,8 +83,92 @@ export class InfluxQueryError extends Error {
   }
 }
 
+/** Counters of a {@link QuerySlots}, for `/metrics`. */
+export interface QuerySlotStats {
+  limit: number;
+  running: number;
+  waiting: number;
+  /** Queries that failed as busy (queue full or no slot within their timeout), ever. */
+  rejected: number;
+}
+
+/** A counting semaphore with a bounded FIFO queue; waiters leave it when their signal aborts. */
+export class QuerySlots {
+  private running = 0;
+  private rejected = 0;
+  private readonly queue: { grant: () => void }[] = [];
+
+  constructor(
+    readonly limit: number,
+    readonly maxQueued: number,
+  ) {
+    if (!(limit >= 1)) throw new TypeError(`maxConcurrent must be at least 1, got ${limit}`);
+  }
+
+  stats(): QuerySlotStats {
+    return { limit: this.limit, running: this.running, waiting: this.queue.length, rejected: this.rejected };
+  }
+
+  /**
+   * Resolves with a release function once a slot is free; rejects with the signal's reason when
+   * it aborts first, or with `busy` when the queue is full.
+   */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    const release = (): void => {
+      const next = this.queue.shift();
+      if (next) next.grant();
+      else this.running--;
+    };
+    const once = (): (() => void) => {
+      let done = false;
+      return () => {
+        if (!done) {
+          done = true;
+          release();
+        }
+      };
+    };
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (this.running < this.limit) {
+      this.running++;
+      return Promise.resolve(once());
+    }
+    if (this.queue.length >= this.maxQueued) {
+      this.rejected++;
+      return Promise.reject(
+        new InfluxUnavailableError(
+          `InfluxDB busy: ${this.running} queries running and ${this.queue.length} waiting; retry later`,
+          'busy',
+        ),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const entry = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(once());
+        },
+      };
+      const onAbort = (): void => {
+        const i = this.queue.indexOf(entry);
+        if (i >= 0) this.queue.splice(i, 1);
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(entry);
+    });
+  }
+
+  /** Counts a waiter that gave up because its timeout passed. */
+  countRejected(): void {
+    this.rejected++;
+  }
+}
+
 export class InfluxReader implements InfluxQueryRunner {
   private readonly baseUrl: string;
+  /** Bounds the queries in flight; undefined when unbounded. */
+  readonly slots: QuerySlots | undefined;
 
   constructor(private readonly config: InfluxReaderConfig) {
     let parsed: URL;
@@ -90,6 +183,10 @@ export class InfluxReader implements InfluxQueryRunner {
     if (!config.database) throw new TypeError('InfluxDB database name is required');
     if (!(config.timeoutMs > 0)) throw new TypeError(`timeoutMs must be positive, got ${config.timeoutMs}`);
     this.baseUrl = parsed.href.replace(/\/+$/, '');
+    this.slots =
+      config.maxConcurrent === undefined
+        ? undefined
+        : new QuerySlots(config.maxConcurrent, config.maxQueued ?? 1000);
   }
 
   get database(): string {
@@ -182,6 +279,22 @@ export class InfluxReader implements InfluxQueryRunner {
   ): Promise<{ status: number; text: string }> {
     const timeout = AbortSignal.timeout(this.config.timeoutMs);
     const signal = callerSignal ? AbortSignal.any([timeout, callerSignal]) : timeout;
+    let release: (() => void) | undefined;
+    if (this.slots) {
+      try {
+        release = await this.slots.acquire(signal);
+      } catch (err) {
+        if (callerSignal?.aborted && !timeout.aborted) throw err;
+        if (err instanceof InfluxUnavailableError) throw err;
+        this.slots.countRejected();
+        const { running, waiting } = this.slots.stats();
+        throw new InfluxUnavailableError(
+          `InfluxDB busy: no query slot free within ${this.config.timeoutMs} ms (${running} running, ${waiting} waiting); retry later`,
+          'busy',
+          { cause: err },
+        );
+      }
+    }
     try {
       const res = await fetch(url, { ...init, signal });
       const text = await res.text();
@@ -194,6 +307,8 @@ export class InfluxReader implements InfluxQueryRunner {
         reason,
         { cause: err },
       );
+    } finally {
+      release?.();
     }
   }
 }

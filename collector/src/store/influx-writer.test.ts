@@ -156,7 +156,8 @@ describe('InfluxWriter against a real InfluxDB 1.x', () => {
     const first = await writer({ kind: 'v1', url: 'http://127.0.0.1:1', db: 'leftover' }, { timeoutMs: 300 });
     first.writeStep(step(1_700_000_005_000, 4200));
     await first.stop();
-    expect(first.status().spooledBatches).toBe(1);
+    // The step, and at stop the partial minute's and hour's rollups.
+    expect(first.status().spooledBatches).toBe(2);
     const spoolDir = (first as unknown as { spool: { dir: string } }).spool.dir;
     const second = await writer({ kind: 'v1', url: influx.url, db: 'leftover' }, { spoolDir });
     await until(async () => second.status().spooledBatches === 0, 5000);
@@ -177,8 +178,9 @@ describe('InfluxWriter v2 path (org, bucket, token on /api/v2/write)', () => {
     w.writeStep(step(1_700_000_005_000, 1500));
     w.writeStep(step(1_700_000_010_000, 3000));
     await w.stop();
-    // Per step: interface, interface_l7, host, host_l7 and the probe heartbeat.
-    expect(w.status().writtenLines).toBe(10);
+    // Per step: interface, interface_l7, host, host_l7 and the probe heartbeat; at stop, the
+    // same five series' partial `_1m` and `_1h` rollups.
+    expect(w.status().writtenLines).toBe(20);
     let series: Awaited<ReturnType<VictoriaMetricsServer['export']>> = [];
     await until(async () => (series = await vm.export('interface_bytes')).length > 0, 10_000);
     expect(series).toEqual([

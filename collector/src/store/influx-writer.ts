@@ -3,8 +3,17 @@ import type { Logger } from 'pino';
 import type { Component } from '../common/component';
 import type { StepSnapshot } from '../stats/step-snapshot';
 import { authHeaders, describeTarget, type InfluxTarget } from './influx-target';
+import type { InfluxQueryRunner } from './influx-reader';
+import {
+  applySeed,
+  readerForTarget,
+  recoverOpenPeriods,
+  rollupLines,
+  RollupAccumulator,
+  type ClosedPeriod,
+} from './rollups';
 import { Spool } from './spool';
-import { stepPoints } from './step-points';
+import { recordPoint, stepRecords, type StepRecord } from './step-points';
 
 export interface InfluxWriterConfig {
   target: InfluxTarget;
@@ -16,7 +25,12 @@ export interface InfluxWriterConfig {
   maxPendingBatches: number;
   retryMinMs: number;
   retryMaxMs: number;
+  /** Write the `_1m` and `_1h` rollups (DESIGN.md); default true. */
+  rollups?: boolean;
 }
+
+/** A batch of line protocol, or one computed when its turn comes (rollups, which may read InfluxDB first). */
+type Batch = string[] | (() => Promise<string[]>);
 
 export interface WriterStatus {
   lastWriteMs: number | null;
@@ -54,7 +68,13 @@ export class InfluxWriter implements Component {
   private readonly spool: Spool;
   private readonly liveApi: WriteApi;
   private readonly drainApi: WriteApi;
-  private queue: string[][] = [];
+  private queue: Batch[] = [];
+  private readonly rollups: RollupAccumulator | null;
+  private readonly reader: InfluxQueryRunner;
+  /** This run's first step: earlier runs' points before it are recovered into the open minute/hour. */
+  private firstStep: { endMs: number; records: StepRecord[] } | null = null;
+  private recovered = false;
+  private seed: ClosedPeriod[] = [];
   private running: Promise<void> | null = null;
   private drainTimer: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
@@ -72,8 +92,10 @@ export class InfluxWriter implements Component {
 
   constructor(
     private readonly config: InfluxWriterConfig,
-    private readonly deps: { logger: Logger },
+    private readonly deps: { logger: Logger; reader?: InfluxQueryRunner },
   ) {
+    this.rollups = config.rollups === false ? null : new RollupAccumulator();
+    this.reader = deps.reader ?? readerForTarget(config.target, config.timeoutMs);
     this.spool = new Spool(config.spoolDir, config.spoolMaxBytes);
     this.retryMs = config.retryMinMs;
     this.liveApi = this.makeApi();
@@ -140,12 +162,45 @@ export class InfluxWriter implements Component {
 
   /** Queues one step's points. Never blocks; see `backpressure` for producers that can wait. */
   writeStep(snapshot: StepSnapshot): void {
-    const lines = stepPoints(snapshot, this.config.probe)
-      .map((p) => p.toLineProtocol())
+    const records = stepRecords(snapshot, this.config.probe);
+    if (this.rollups) {
+      this.firstStep ??= { endMs: snapshot.endMs, records };
+      const closed = this.rollups.add(records, snapshot.endMs);
+      // Before the step that closed them: a minute's rollup is in InfluxDB before any later step.
+      if (closed.length > 0) this.queue.push(() => this.rollupBatch(closed));
+    }
+    const lines = records
+      .map((r) => recordPoint(r, r.measurement, snapshot.endMs).toLineProtocol())
       .filter((l): l is string => l !== undefined);
-    if (lines.length === 0) return;
-    this.queue.push(lines);
+    if (lines.length > 0) this.queue.push(lines);
     this.pump();
+  }
+
+  /**
+   * The rollup points of closed minutes/hours. The first time, the raw points earlier runs of
+   * this probe wrote in the hour this run started in are read back (restart safety, see
+   * `recoverOpenPeriods`): their sums are added to the minute and hour this run started in.
+   */
+  private async rollupBatch(closed: ClosedPeriod[]): Promise<string[]> {
+    let recovered: ClosedPeriod[] = [];
+    if (!this.recovered && this.firstStep !== null) {
+      this.recovered = true;
+      try {
+        const r = await recoverOpenPeriods(this.reader, this.config.probe, this.firstStep);
+        this.seed = r.seed;
+        recovered = r.complete;
+      } catch (err) {
+        this.deps.logger.warn(
+          { err: reasonOf(err) },
+          'could not read back what an earlier run wrote in this hour; its rollups will lack that part',
+        );
+      }
+    }
+    if (this.seed.length > 0) {
+      applySeed(closed, this.seed);
+      this.seed = this.seed.filter((s) => !closed.some((c) => c.rollup === s.rollup && c.endMs === s.endMs));
+    }
+    return rollupLines([...recovered, ...closed]);
   }
 
   /** Resolves once the in-memory queue is below its bound (a replay waits here instead of spooling). */
@@ -164,8 +219,10 @@ export class InfluxWriter implements Component {
 
   private async run(): Promise<void> {
     while (this.queue.length) {
-      const lines = this.queue.shift()!;
+      const batch = this.queue.shift()!;
       for (const w of this.waiters.splice(0)) w();
+      const lines = typeof batch === 'function' ? await batch() : batch;
+      if (lines.length === 0) continue;
       if (this.spool.batches > 0 || this.drainTimer) {
         await this.spool.append(lines);
         continue;
@@ -253,9 +310,11 @@ export class InfluxWriter implements Component {
     }
   }
 
-  /** Flushes, then tries once more to replay the spool before closing. */
+  /** Writes the partial minute's and hour's rollups, flushes, then tries once more to replay the spool before closing. */
   async stop(): Promise<void> {
     if (this.stopped) return;
+    const partial = this.rollups?.flush() ?? [];
+    if (partial.length > 0) this.queue.push(() => this.rollupBatch(partial));
     await this.flush();
     this.stopped = true;
     if (this.drainTimer) clearTimeout(this.drainTimer);

@@ -65,3 +65,20 @@ export const SCHEMA = {
 
 /** Default step between points of one series, in seconds (`--step 5s`). */
 export const DEFAULT_STEP_SECONDS = 5;
+
+/**
+ * Rollups (DESIGN.md, `<measurement>_1m` and `<measurement>_1h`): the same tags and fields as
+ * the measurement, summed over each minute / hour of step points, timestamped at its end.
+ * Coarsest last; each period divides the next.
+ */
+export const ROLLUPS = [
+  { suffix: '_1m', periodMs: 60_000 },
+  { suffix: '_1h', periodMs: 3_600_000 },
+] as const;
+
+export type Rollup = (typeof ROLLUPS)[number];
+
+/** The name of a measurement's rollup, e.g. `host_l7_1h`. */
+export function rollupMeasurement(measurement: MeasurementName, rollup: Rollup): string {
+  return `${measurement}${rollup.suffix}`;
+}

@@ -1,73 +1,59 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { StepSnapshot } from '../stats/step-snapshot';
-import { FIELDS, MEASUREMENTS, TAGS } from './schema';
+import { MEASUREMENTS, SCHEMA, type MeasurementName } from './schema';
+
+/** One point of a step before it becomes line protocol: tag values and field values in `SCHEMA` order. */
+export interface StepRecord {
+  measurement: MeasurementName;
+  tags: string[];
+  fields: number[];
+}
 
 /**
- * The points of one step, per DESIGN.md's schema: per-step deltas as integer fields, and always
- * the `probe` heartbeat, so an empty step is one point.
+ * The records of one step, per DESIGN.md's schema: per-step deltas, and always the `probe`
+ * heartbeat, so an empty step is one record.
  */
-export function stepPoints(snapshot: StepSnapshot, probe: string): Point[] {
-  const t = snapshot.endMs;
-  const points: Point[] = [];
-  for (const i of snapshot.interfaces) {
-    points.push(
-      new Point(MEASUREMENTS.interface)
-        .tag(TAGS.probe, probe)
-        .tag(TAGS.ifname, i.ifname)
-        .intField(FIELDS.bytes, i.bytes)
-        .intField(FIELDS.packets, i.packets)
-        .intField(FIELDS.drops, i.drops)
-        .timestamp(t),
-    );
-  }
-  for (const p of snapshot.protocols) {
-    points.push(
-      new Point(MEASUREMENTS.interfaceL7)
-        .tag(TAGS.probe, probe)
-        .tag(TAGS.ifname, p.ifname)
-        .tag(TAGS.proto, p.proto)
-        .tag(TAGS.category, p.category)
-        .intField(FIELDS.bytes, p.bytes)
-        .intField(FIELDS.packets, p.packets)
-        .intField(FIELDS.flows, p.flows)
-        .timestamp(t),
-    );
-  }
-  for (const h of snapshot.hosts) {
-    points.push(
-      new Point(MEASUREMENTS.host)
-        .tag(TAGS.probe, probe)
-        .tag(TAGS.ifname, h.ifname)
-        .tag(TAGS.host, h.host)
-        .intField(FIELDS.bytesSent, h.bytesSent)
-        .intField(FIELDS.bytesRcvd, h.bytesRcvd)
-        .intField(FIELDS.packetsSent, h.packetsSent)
-        .intField(FIELDS.packetsRcvd, h.packetsRcvd)
-        .timestamp(t),
-    );
-  }
-  for (const h of snapshot.hostProtocols) {
-    points.push(
-      new Point(MEASUREMENTS.hostL7)
-        .tag(TAGS.probe, probe)
-        .tag(TAGS.ifname, h.ifname)
-        .tag(TAGS.host, h.host)
-        .tag(TAGS.proto, h.proto)
-        .tag(TAGS.category, h.category)
-        .intField(FIELDS.bytesSent, h.bytesSent)
-        .intField(FIELDS.bytesRcvd, h.bytesRcvd)
-        .timestamp(t),
-    );
-  }
+export function stepRecords(snapshot: StepSnapshot, probe: string): StepRecord[] {
+  const out: StepRecord[] = [];
+  for (const i of snapshot.interfaces)
+    out.push({
+      measurement: MEASUREMENTS.interface,
+      tags: [probe, i.ifname],
+      fields: [i.bytes, i.packets, i.drops],
+    });
+  for (const p of snapshot.protocols)
+    out.push({
+      measurement: MEASUREMENTS.interfaceL7,
+      tags: [probe, p.ifname, p.proto, p.category],
+      fields: [p.bytes, p.packets, p.flows],
+    });
+  for (const h of snapshot.hosts)
+    out.push({
+      measurement: MEASUREMENTS.host,
+      tags: [probe, h.ifname, h.host],
+      fields: [h.bytesSent, h.bytesRcvd, h.packetsSent, h.packetsRcvd],
+    });
+  for (const h of snapshot.hostProtocols)
+    out.push({
+      measurement: MEASUREMENTS.hostL7,
+      tags: [probe, h.ifname, h.host, h.proto, h.category],
+      fields: [h.bytesSent, h.bytesRcvd],
+    });
   const { drops, flows, hosts } = snapshot.probe;
-  points.push(
-    new Point(MEASUREMENTS.probe)
-      .tag(TAGS.probe, probe)
-      .intField(FIELDS.up, 1)
-      .intField(FIELDS.drops, drops)
-      .intField(FIELDS.flows, flows)
-      .intField(FIELDS.hosts, hosts)
-      .timestamp(t),
-  );
-  return points;
+  out.push({ measurement: MEASUREMENTS.probe, tags: [probe], fields: [1, drops, flows, hosts] });
+  return out;
+}
+
+/** A record as a point of `measurement` (the record's own, or one of its rollups), integer fields. */
+export function recordPoint(record: StepRecord, measurement: string, timeMs: number): Point {
+  const schema = SCHEMA[record.measurement];
+  const point = new Point(measurement);
+  schema.tags.forEach((tag, i) => point.tag(tag, record.tags[i]));
+  schema.fields.forEach((field, i) => point.intField(field, record.fields[i]));
+  return point.timestamp(timeMs);
+}
+
+/** The points of one step: its records timestamped at the end of the step. */
+export function stepPoints(snapshot: StepSnapshot, probe: string): Point[] {
+  return stepRecords(snapshot, probe).map((r) => recordPoint(r, r.measurement, snapshot.endMs));
 }
